@@ -1,0 +1,17 @@
+import { Command, Option } from "commander";
+import { gatewayCommand } from "./gateway.js";
+
+const program = new Command()
+  .name("parking")
+  .description("Smart parking: edge gateway, simulator and node tools")
+  .showHelpAfterError("(run with --help for usage)")
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+gatewayCommand(program);
+
+program.addOption(new Option("--debug", "print stack traces").hideHelp());
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exitCode = 1;
+});

@@ -1,0 +1,40 @@
+/** Query-parameter readers that fail with a 400 naming the parameter. */
+
+export class BadRequestError extends Error {
+  override name = "BadRequestError";
+  readonly statusCode = 400;
+}
+
+/** Reads `from`/`to`: ISO 8601 (with or without a zone; without one it is gateway-local time) or epoch ms. */
+export function parseInstant(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const text = value.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isFinite(ms) || ms < 0 || ms > 8.64e15) {
+    throw new BadRequestError(
+      `Query parameter ${name} must be an ISO 8601 date (2026-01-11T15:30:00Z) or epoch milliseconds, got "${text.slice(0, 64)}".`,
+    );
+  }
+  return ms;
+}
+
+export interface Range {
+  from: number | undefined;
+  to: number | undefined;
+}
+
+export function parseRange(
+  query: { from?: string; to?: string },
+  defaults?: { from?: number; to?: number },
+): Range {
+  const from = parseInstant("from", query.from) ?? defaults?.from;
+  const to = parseInstant("to", query.to) ?? defaults?.to;
+  if (from !== undefined && to !== undefined && from >= to) {
+    throw new BadRequestError("Query parameter from must be earlier than to.");
+  }
+  return { from, to };
+}
+
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { csvExport } from "../../export/csv.js";
+import { exportFilename } from "../../export/filename.js";
+import { xlsxExport } from "../../export/xlsx.js";
+import type { ApiContext } from "../context.js";
+import { parseRange } from "../params.js";
+import { rangeProperties, zoneProperty } from "../schemas.js";
+
+interface ExportQuery {
+  from?: string;
+  to?: string;
+  zone?: string;
+}
+
+const querystring = {
+  type: "object",
+  additionalProperties: false,
+  properties: { ...rangeProperties, ...zoneProperty },
+};
+
+function attachment(reply: FastifyReply, type: string, filename: string): void {
+  reply.header("content-type", type).header("content-disposition", `attachment; filename="${filename}"`);
+}
+
+/** History exports, streamed from the store: memory stays flat however long the range. */
+export function exportRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get<{ Querystring: ExportQuery }>(
+    "/api/export.csv",
+    {
+      schema: {
+        summary:
+          "Spot changes as CSV (RFC 4180), oldest first; cells that a spreadsheet would evaluate are escaped",
+        tags: ["history"],
+        querystring,
+        produces: ["text/csv"],
+      },
+    },
+    async (request, reply) => {
+      const range = parseRange(request.query);
+      const events = ctx.store.streamEvents({ ...range, zone: request.query.zone });
+      attachment(reply, "text/csv; charset=utf-8", exportFilename("csv", range, request.query.zone));
+      return reply.send(csvExport(events));
+    },
+  );
+
+  app.get<{ Querystring: ExportQuery }>(
+    "/api/export.xlsx",
+    {
+      schema: {
+        summary:
+          "Spot changes as an Excel workbook, oldest first; cells that a spreadsheet would evaluate are escaped",
+        tags: ["history"],
+        querystring,
+        produces: ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+      },
+    },
+    async (request, reply) => {
+      const range = parseRange(request.query);
+      const events = ctx.store.streamEvents({ ...range, zone: request.query.zone });
+      attachment(
+        reply,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        exportFilename("xlsx", range, request.query.zone),
+      );
+      // The workbook writes straight to the socket; Fastify steps aside.
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, reply.getHeaders() as Record<string, string>);
+      try {
+        await xlsxExport(events, res);
+      } catch (error) {
+        request.log.warn({ err: error }, "xlsx export ended early");
+      }
+    },
+  );
+}

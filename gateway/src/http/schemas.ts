@@ -1,0 +1,85 @@
+/** JSON schemas shared by routes: validation, fast serialisation and the OpenAPI page. */
+
+const nullable = (type: string) => ({ type: [type, "null"] });
+
+export const levelSchema = { type: "string", enum: ["normal", "high", "critical"] } as const;
+export const stateSchema = { type: "string", enum: ["free", "occupied", "unknown", "offline"] } as const;
+
+export const countsSchema = {
+  type: "object",
+  properties: {
+    total: { type: "integer" },
+    free: { type: "integer" },
+    occupied: { type: "integer" },
+    offline: { type: "integer" },
+    unknown: { type: "integer" },
+    occupancy_rate: { type: "number", description: "occupied / (free + occupied) × 100" },
+    level: levelSchema,
+  },
+} as const;
+
+export const spotSchema = {
+  type: "object",
+  properties: {
+    zone: { type: "string" },
+    spot: { type: "string" },
+    state: stateSchema,
+    status: { type: "string", enum: ["free", "occupied", "unknown"] },
+    online: { type: "boolean" },
+    confidence: { type: "number" },
+    distance_cm: nullable("number"),
+    seq: nullable("integer"),
+    last_seen: nullable("string"),
+    last_change: nullable("string"),
+    reported_at: nullable("string"),
+    fw: nullable("string"),
+    rssi: nullable("number"),
+    battery_v: nullable("number"),
+  },
+} as const;
+
+export const eventSchema = {
+  type: "object",
+  properties: {
+    id: { type: "integer" },
+    timestamp: { type: "string" },
+    zone: { type: "string" },
+    spot: { type: "string" },
+    state: stateSchema,
+    previous: { anyOf: [stateSchema, { type: "null" }] },
+    confidence: { type: "number" },
+    distance_cm: nullable("number"),
+    seq: nullable("integer"),
+    source: { type: "string" },
+  },
+} as const;
+
+export const summarySchema = {
+  type: "object",
+  properties: {
+    timestamp: { type: "string" },
+    total_places: { type: "integer", description: "Same as total; the original system's name." },
+    ...countsSchema.properties,
+    zones: { type: "object", additionalProperties: countsSchema },
+  },
+} as const;
+
+export const idPattern = "^[A-Za-z0-9_-]{1,32}$";
+
+/** `from` and `to`: ISO 8601 or epoch ms; checked in the handler so the error can explain the format. */
+export const rangeProperties = {
+  from: {
+    type: "string",
+    description: "ISO 8601 date-time (local time if it has no zone) or epoch ms; inclusive.",
+  },
+  to: { type: "string", description: "ISO 8601 date-time or epoch ms; exclusive." },
+} as const;
+
+export const zoneProperty = {
+  zone: { type: "string", pattern: idPattern, description: "Zone id." },
+} as const;
+
+export const errorSchema = {
+  type: "object",
+  properties: { success: { type: "boolean" }, statusCode: { type: "integer" }, error: { type: "string" } },
+} as const;

@@ -1,0 +1,31 @@
+/**
+ * Lets at most `limit` log lines through per `intervalMs`; when a window closes that
+ * suppressed some, the next line that passes carries the count. A flood of bad payloads
+ * then costs a few lines a minute, not a full disk.
+ */
+export class LogRateLimiter {
+  private windowStart = Number.NEGATIVE_INFINITY;
+  private passed = 0;
+  private suppressed = 0;
+
+  constructor(
+    private readonly limit = 10,
+    private readonly intervalMs = 60_000,
+  ) {}
+
+  /** Returns null to drop the line, or how many were dropped since the last one that passed. */
+  admit(now: number): number | null {
+    if (now - this.windowStart >= this.intervalMs) {
+      this.windowStart = now;
+      this.passed = 0;
+    }
+    if (this.passed >= this.limit) {
+      this.suppressed += 1;
+      return null;
+    }
+    this.passed += 1;
+    const dropped = this.suppressed;
+    this.suppressed = 0;
+    return dropped;
+  }
+}

@@ -1,0 +1,146 @@
+import type { SpotReport } from "../../../protocol/src/types.js";
+import type { ChangeEvent, IngestSource, Spot, SpotState } from "./types.js";
+
+export type ReportOutcome =
+  | { outcome: "accepted"; spot: Spot; change: ChangeEvent | null }
+  /** The report was dropped; `spot` is the previous spot, unchanged. */
+  | { outcome: "duplicate" | "stale"; spot: Spot };
+
+/** A spot after one message, and its change event when its SpotState moved. */
+export interface SpotUpdate {
+  spot: Spot;
+  change: ChangeEvent | null;
+}
+
+/** A node counter that goes back by more than this restarted without saying so: trust it again. */
+const SEQ_RESTART_GAP = 1000;
+
+export function spotState(spot: Spot): SpotState {
+  return spot.online ? spot.status : "offline";
+}
+
+export function applyReport(
+  prev: Spot | undefined,
+  zone: string,
+  spotId: string,
+  report: SpotReport,
+  receivedAt: number,
+  source: IngestSource,
+): ReportOutcome {
+  const next: Spot = {
+    zone,
+    spot: spotId,
+    status: report.status,
+    online: true,
+    confidence: report.confidence,
+    // A distance belongs to one measurement, so a report without one clears it.
+    distanceCm: report.distanceCm ?? null,
+    seq: report.seq ?? null,
+    reportedAt: report.ts ?? null,
+    lastSeen: receivedAt,
+    lastChange: receivedAt,
+    // Nodes send their metadata only now and then, so a report without it keeps what we knew.
+    fw: report.fw ?? prev?.fw ?? null,
+    rssi: report.rssi ?? prev?.rssi ?? null,
+    batteryV: report.batteryV ?? prev?.batteryV ?? null,
+  };
+  if (prev === undefined) {
+    return { outcome: "accepted", spot: next, change: changeOf(next, null, receivedAt, source) };
+  }
+  const order = ordering(prev, next, report.reason === "boot");
+  if (order !== "accepted") return { outcome: order, spot: prev };
+  return { outcome: "accepted", ...transition(prev, next, receivedAt, source) };
+}
+
+/** Whether a report is news, judged by the node's counter if both sides have one, else by its clock. */
+function ordering(prev: Spot, next: Spot, boot: boolean): "accepted" | "duplicate" | "stale" {
+  if (prev.seq !== null && next.seq !== null) {
+    if (next.seq === prev.seq) return "duplicate";
+    if (next.seq < prev.seq && !boot && prev.seq - next.seq <= SEQ_RESTART_GAP) return "stale";
+    return "accepted";
+  }
+  if (prev.reportedAt === null || next.reportedAt === null) return "accepted";
+  if (next.reportedAt === prev.reportedAt && sameContent(prev, next)) return "duplicate";
+  // A node without a real-time clock restarts at its epoch; its boot report starts a new timeline.
+  if (next.reportedAt < prev.reportedAt && !boot) return "stale";
+  return "accepted";
+}
+
+function sameContent(a: Spot, b: Spot): boolean {
+  return (
+    a.status === b.status &&
+    a.confidence === b.confidence &&
+    a.distanceCm === b.distanceCm &&
+    a.seq === b.seq &&
+    a.fw === b.fw &&
+    a.rssi === b.rssi &&
+    a.batteryV === b.batteryV
+  );
+}
+
+export function applyAvailability(
+  prev: Spot | undefined,
+  zone: string,
+  spotId: string,
+  online: boolean,
+  at: number,
+  source: IngestSource,
+): SpotUpdate {
+  if (prev === undefined) {
+    const spot: Spot = {
+      zone,
+      spot: spotId,
+      status: "unknown",
+      online,
+      confidence: 0,
+      distanceCm: null,
+      seq: null,
+      reportedAt: null,
+      lastSeen: at,
+      lastChange: at,
+      fw: null,
+      rssi: null,
+      batteryV: null,
+    };
+    return { spot, change: changeOf(spot, null, at, source) };
+  }
+  // A last will says the connection dropped, not that the node was alive at `at`.
+  const next = online ? { ...prev, online, lastSeen: at } : { ...prev, online };
+  return transition(prev, next, at, source);
+}
+
+export function staleSpots(
+  spots: Iterable<Spot>,
+  now: number,
+  offlineAfterMs: number,
+  source: IngestSource,
+): Array<{ spot: Spot; change: ChangeEvent }> {
+  const gone: Array<{ spot: Spot; change: ChangeEvent }> = [];
+  for (const prev of spots) {
+    if (!prev.online || now - prev.lastSeen <= offlineAfterMs) continue;
+    const spot: Spot = { ...prev, online: false, lastChange: now };
+    gone.push({ spot, change: changeOf(spot, spotState(prev), now, source) });
+  }
+  return gone;
+}
+
+function transition(prev: Spot, next: Spot, at: number, source: IngestSource): SpotUpdate {
+  const before = spotState(prev);
+  if (spotState(next) === before) return { spot: { ...next, lastChange: prev.lastChange }, change: null };
+  const spot = { ...next, lastChange: at };
+  return { spot, change: changeOf(spot, before, at, source) };
+}
+
+function changeOf(spot: Spot, previous: SpotState | null, ts: number, source: IngestSource): ChangeEvent {
+  return {
+    ts,
+    zone: spot.zone,
+    spot: spot.spot,
+    state: spotState(spot),
+    previous,
+    confidence: spot.confidence,
+    distanceCm: spot.distanceCm,
+    seq: spot.seq,
+    source,
+  };
+}
