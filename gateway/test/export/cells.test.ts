@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { EXPORT_COLUMNS, escapeSpreadsheetCell, exportRow } from "../../src/export/cells.js";
+import { changeEvent } from "./events.js";
+
+describe("escapeSpreadsheetCell", () => {
+  it.each(["=cmd|' /C calc'!A0", "+1", "-2+3", "@SUM(1)", "\tx", "\rx", "=", "-"])("prefixes %j", (value) => {
+    expect(escapeSpreadsheetCell(value)).toBe(`'${value}`);
+  });
+
+  it.each(["", "A", "Zone_1", "1+2", "a=b", " =1", "'quoted", "é"])("leaves %j alone", (value) => {
+    expect(escapeSpreadsheetCell(value)).toBe(value);
+  });
+});
+
+describe("exportRow", () => {
+  it("has one cell per column, numbers as numbers and missing values empty", () => {
+    const row = exportRow(changeEvent(3, { previous: null, seq: -7, zone: "-B" }));
+    expect(row).toHaveLength(EXPORT_COLUMNS.length);
+    expect(row).toEqual([
+      3,
+      "2026-01-11T08:30:03.123Z",
+      "'-B",
+      "S3",
+      "occupied",
+      null,
+      0.875,
+      null,
+      -7,
+      "mqtt",
+    ]);
+  });
+
+  it("escapes a timestamp whose year needs a sign", () => {
+    expect(exportRow(changeEvent(1, { ts: Date.UTC(10000, 0, 1) }))[1]).toBe("'+010000-01-01T00:00:00.000Z");
+  });
+});
