@@ -38,8 +38,8 @@ export function gatewayCommand(program: Command): void {
         logger.fatal({ err: error }, "start-up failed");
       }
       logger.flush?.();
-      process.exitCode = 1;
-      return;
+      // Whatever start-up left behind (a half-open socket, a timer) must not keep a failed gateway alive.
+      process.exit(1);
     }
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {

@@ -116,6 +116,7 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
       logger: logger.child({ component: "mqtt" }),
     });
     link.onMessage((topic, payload, ack) => pipeline.receive(topic, payload, "mqtt", ack));
+    cleanups.push(() => link.stop());
     const publisher = new MqttPublisher(bus, link, settings.topicRoot);
     publisher.start(summary.alertState());
     const connected = await link.start();

@@ -74,13 +74,11 @@ export async function buildHttpApp(ctx: ApiContext, logger: Logger): Promise<Fas
     return reply.code(status).send({ success: false, statusCode: status, error: error.message });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        success: false,
-        statusCode: 404,
-        error: `No route ${request.method} ${request.url.split("?")[0]}.`,
-      }),
+    reply.code(404).send({
+      success: false,
+      statusCode: 404,
+      error: `No route ${request.method} ${request.url.split("?")[0]}.`,
+    }),
   );
 
   currentRoutes(app, ctx);

@@ -77,6 +77,7 @@ export class MqttLink {
   private lastLossLog = 0;
   private protocolVersion: 4 | 5;
   private closing = false;
+  private stopping: Promise<void> | null = null;
   /** What we published retained, re-sent after a reconnect in case the broker lost it. */
   private readonly retained = new Map<string, string>();
 
@@ -108,18 +109,27 @@ export class MqttLink {
     if (this.client?.connected) this.client.publish(topic, payload, { qos: 1, retain });
   }
 
-  /** Says goodbye properly: `offline` retained first, then a clean disconnect (no last will). */
-  async stop(goodbye?: { topic: string; payload: string }): Promise<void> {
+  /** Says goodbye properly: `offline` retained first, then a clean disconnect (no last will). Idempotent. */
+  stop(goodbye?: { topic: string; payload: string }): Promise<void> {
+    this.stopping ??= this.disconnect(goodbye);
+    return this.stopping;
+  }
+
+  private async disconnect(goodbye?: { topic: string; payload: string }): Promise<void> {
     this.closing = true;
     const client = this.client;
     if (!client) return;
     if (goodbye && client.connected) {
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         client.publishAsync(goodbye.topic, goodbye.payload, { qos: 1, retain: true }).catch(() => undefined),
-        new Promise((resolve) => setTimeout(resolve, 2_000)),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 2_000);
+        }),
       ]);
+      clearTimeout(timer);
     }
-    await client.endAsync(false).catch(() => client.end(true));
+    await client.endAsync(!client.connected).catch(() => client.end(true));
   }
 
   private createClient(): MqttClient {
