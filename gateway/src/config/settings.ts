@@ -96,7 +96,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: "PARKING_DB",
     kind: "string",
     default: "./data/parking.db",
-    description: "SQLite file; a postgres:// URL selects PostgreSQL.",
+    description:
+      "SQLite file, created with its folder (PostgreSQL URLs come with the PostgreSQL store; this build refuses them).",
   },
   {
     key: "topicRoot",
@@ -131,7 +132,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     kind: "string",
     default: null,
     defaultText: "none: write endpoints refuse",
-    description: "Bearer token required by write endpoints.",
+    description: "Bearer token that write endpoints will require (the API has only read endpoints so far).",
   },
   {
     key: "offlineAfterS",
