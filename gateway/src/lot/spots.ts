@@ -1,5 +1,5 @@
 import type { SpotReport } from "../../../protocol/src/types.js";
-import type { ChangeEvent, IngestSource, Spot, SpotState } from "./types.js";
+import type { ChangeEvent, ChangeSource, IngestSource, Spot, SpotState } from "./types.js";
 
 export type ReportOutcome =
   | { outcome: "accepted"; spot: Spot; change: ChangeEvent | null }
@@ -113,7 +113,7 @@ export function staleSpots(
   spots: Iterable<Spot>,
   now: number,
   offlineAfterMs: number,
-  source: IngestSource,
+  source: ChangeSource,
 ): Array<{ spot: Spot; change: ChangeEvent }> {
   const gone: Array<{ spot: Spot; change: ChangeEvent }> = [];
   for (const prev of spots) {
@@ -124,14 +124,14 @@ export function staleSpots(
   return gone;
 }
 
-function transition(prev: Spot, next: Spot, at: number, source: IngestSource): SpotUpdate {
+function transition(prev: Spot, next: Spot, at: number, source: ChangeSource): SpotUpdate {
   const before = spotState(prev);
   if (spotState(next) === before) return { spot: { ...next, lastChange: prev.lastChange }, change: null };
   const spot = { ...next, lastChange: at };
   return { spot, change: changeOf(spot, before, at, source) };
 }
 
-function changeOf(spot: Spot, previous: SpotState | null, ts: number, source: IngestSource): ChangeEvent {
+function changeOf(spot: Spot, previous: SpotState | null, ts: number, source: ChangeSource): ChangeEvent {
   return {
     ts,
     zone: spot.zone,

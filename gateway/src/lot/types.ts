@@ -5,6 +5,9 @@ export type SpotState = SpotStatus | "offline";
 
 export type IngestSource = "mqtt" | "serial";
 
+/** How a change was seen: through an input, or by the gateway noticing a node's silence. */
+export type ChangeSource = IngestSource | "timeout";
+
 /** The gateway's view of one spot. Plain data: the lot core returns new objects, never mutates. */
 export interface Spot {
   zone: string;
@@ -40,7 +43,7 @@ export interface ChangeEvent {
   confidence: number;
   distanceCm: number | null;
   seq: number | null;
-  source: IngestSource;
+  source: ChangeSource;
 }
 
 /** Scope of a count or alert: a zone id, or LOT_SCOPE for the whole lot. */

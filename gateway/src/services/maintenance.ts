@@ -52,7 +52,7 @@ export class Maintenance {
     const { lot, writer, bus, offlineAfterMs } = this.options;
     const now = this.now();
     if (now - this.startedAt < offlineAfterMs) return;
-    for (const { spot, change } of staleSpots(lot.values(), now, offlineAfterMs, "mqtt")) {
+    for (const { spot, change } of staleSpots(lot.values(), now, offlineAfterMs, "timeout")) {
       lot.set(spot);
       writer.add({ spot, event: change }, () => bus.emit("spotChanged", { event: change, spot }));
     }

@@ -1,6 +1,6 @@
 import type { ColumnType } from "kysely";
 import type { AlertLevel, SpotStatus } from "../../../protocol/src/types.js";
-import type { IngestSource, SpotState } from "../lot/types.js";
+import type { ChangeSource, SpotState } from "../lot/types.js";
 
 /**
  * A `bigint` column (epoch-ms timestamps, node counters). SQLite returns a number, PostgreSQL's
@@ -40,7 +40,7 @@ export interface ChangeEventsTable {
   confidence: number;
   distance_cm: number | null;
   seq: NullableInt8;
-  source: IngestSource;
+  source: ChangeSource;
 }
 
 export interface AlertsTable {
