@@ -16,7 +16,7 @@ import { StoreWriter } from "./ingest/writer.js";
 import { LiveHub } from "./live/hub.js";
 import type { AlertThresholds } from "./lot/alerts.js";
 import { Lot } from "./lot/lot.js";
-import { listen } from "./net/listen.js";
+import { listenApp } from "./net/listen.js";
 import { Maintenance } from "./services/maintenance.js";
 import { MqttPublisher } from "./services/mqttPublisher.js";
 import { levelsFromHistory, SummaryService } from "./services/summaryService.js";
@@ -214,14 +214,11 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
       logger,
     );
     cleanups.push(() => app.close());
-    const httpPort = await listen(app.server, {
+    const httpPort = await listenApp(app, {
       port: settings.httpPort,
       host: settings.host,
       setting: "--http-port (PARKING_HTTP_PORT)",
       what: "HTTP server",
-    }).then(async (port) => {
-      await app.ready();
-      return port;
     });
     logger.info({ httpPort }, `API and dashboard on http://localhost:${httpPort}`);
 

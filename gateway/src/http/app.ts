@@ -81,6 +81,9 @@ export async function buildHttpApp(ctx: ApiContext, logger: Logger): Promise<Fas
     }),
   );
 
+  // Live-stream responses never end by themselves; closing the server would wait for them forever.
+  app.addHook("preClose", async () => ctx.hub.close());
+
   currentRoutes(app, ctx);
   historyRoutes(app, ctx);
   statsRoutes(app, ctx);

@@ -28,6 +28,20 @@ export function listen(server: Server, target: ListenTarget): Promise<number> {
   });
 }
 
+/** The same for a Fastify app, which must listen itself so that its close() closes its connections. */
+export async function listenApp(
+  app: { listen(options: { port: number; host: string }): Promise<string>; server: Server },
+  target: ListenTarget,
+): Promise<number> {
+  try {
+    await app.listen({ port: target.port, host: target.host });
+  } catch (error) {
+    throw listenError(error as NodeJS.ErrnoException, target);
+  }
+  const address = app.server.address();
+  return typeof address === "object" && address !== null ? address.port : target.port;
+}
+
 function listenError(error: NodeJS.ErrnoException, target: ListenTarget): Error {
   const where = `${target.host}:${target.port}`;
   if (error.code === "EADDRINUSE") {
