@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnParking } from "../support/child.js";
+import { spawnGateway, spawnParking } from "../support/child.js";
 import { getJson, tempDir } from "../support/gateway.js";
 import { type MosquittoProcess, startMosquitto } from "../support/mosquitto.js";
 
@@ -99,17 +99,7 @@ describe("parking gateway shutdown", () => {
   });
 
   it("on SIGTERM stores what it took, says offline, and exits 0", async () => {
-    const gateway = spawnParking([
-      "gateway",
-      "--mqtt-url",
-      mosquitto.url,
-      "--db",
-      join(dir, "parking.db"),
-      "--http-port",
-      "0",
-      "--host",
-      "127.0.0.1",
-    ]);
+    const gateway = spawnGateway(mosquitto.url, join(dir, "parking.db"));
     const port = await gateway.httpPort;
     const node = await mqtt.connectAsync(mosquitto.url, { clientId: "stop-test-node" });
     await node.publishAsync("parking/Zone_A/place_1", '{"status":"occupied","confidence":0.9,"seq":1}', {
@@ -131,17 +121,7 @@ describe("parking gateway shutdown", () => {
     expect(availability).toBe("offline");
     await node.endAsync();
 
-    const restarted = spawnParking([
-      "gateway",
-      "--mqtt-url",
-      mosquitto.url,
-      "--db",
-      join(dir, "parking.db"),
-      "--http-port",
-      "0",
-      "--host",
-      "127.0.0.1",
-    ]);
+    const restarted = spawnGateway(mosquitto.url, join(dir, "parking.db"));
     const restartedPort = await restarted.httpPort;
     const history = await getJson<{ count: number }>(`http://127.0.0.1:${restartedPort}/api/history`);
     expect(history.body.count).toBe(1);

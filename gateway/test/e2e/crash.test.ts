@@ -3,7 +3,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GatewayProcess, spawnParking } from "../support/child.js";
+import { type GatewayProcess, spawnGateway } from "../support/child.js";
 import { eventually, getJson, tempDir } from "../support/gateway.js";
 import { type MosquittoProcess, startMosquitto } from "../support/mosquitto.js";
 
@@ -17,19 +17,7 @@ describe("a gateway killed while reports stream in", () => {
   let gateway: GatewayProcess | null = null;
 
   const start = (): GatewayProcess =>
-    spawnParking([
-      "gateway",
-      "--mqtt-url",
-      mosquitto.url,
-      "--db",
-      join(dir, "parking.db"),
-      "--http-port",
-      "0",
-      "--host",
-      "127.0.0.1",
-      "--mqtt-client-id",
-      "crash-test-gateway",
-    ]);
+    spawnGateway(mosquitto.url, join(dir, "parking.db"), ["--mqtt-client-id", "crash-test-gateway"]);
 
   beforeAll(async () => {
     dir = tempDir("parking-crash-");

@@ -6,26 +6,21 @@ import { StoreWriter } from "../../src/ingest/writer.js";
 import type { ChangeEvent, Spot } from "../../src/lot/types.js";
 import { openStore } from "../../src/store/index.js";
 import type { Store, WriteBatch } from "../../src/store/types.js";
+import { makeSpot } from "../lot/fixtures.js";
 import { tempDir } from "../support/gateway.js";
 
 const silent = pino({ level: "silent" });
 
 function spot(n: number, status: "free" | "occupied", at: number): Spot {
-  return {
+  return makeSpot({
     zone: "Z",
     spot: `s${n}`,
     status,
-    online: true,
-    confidence: 0.9,
     distanceCm: null,
     seq: at,
-    reportedAt: null,
     lastSeen: at,
     lastChange: at,
-    fw: null,
-    rssi: null,
-    batteryV: null,
-  };
+  });
 }
 
 function change(s: Spot): ChangeEvent {

@@ -53,3 +53,19 @@ export function spawnParking(args: string[], env: Record<string, string> = {}): 
     },
   };
 }
+
+/** `parking gateway` against a broker, on a free HTTP port, with its database in `dir`. */
+export function spawnGateway(mqttUrl: string, db: string, extra: string[] = []): GatewayProcess {
+  return spawnParking([
+    "gateway",
+    "--mqtt-url",
+    mqttUrl,
+    "--db",
+    db,
+    "--http-port",
+    "0",
+    "--host",
+    "127.0.0.1",
+    ...extra,
+  ]);
+}
