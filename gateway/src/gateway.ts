@@ -6,8 +6,6 @@ import { type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded.js";
 import { GatewayBus } from "./bus.js";
 import { type GatewaySettings, redactUrl } from "./config/settings.js";
 import { buildHttpApp } from "./http/app.js";
-import type { HealthReport } from "./http/context.js";
-import { alertView, spotView, summaryView } from "./http/views.js";
 import { IngestCounters } from "./ingest/counters.js";
 import { MqttLink } from "./ingest/mqttLink.js";
 import { IngestPipeline } from "./ingest/pipeline.js";
@@ -17,6 +15,8 @@ import { LiveHub } from "./live/hub.js";
 import type { AlertThresholds } from "./lot/alerts.js";
 import { Lot } from "./lot/lot.js";
 import { listenApp } from "./net/listen.js";
+import { checkHealth } from "./services/health.js";
+import { LiveFeed } from "./services/liveFeed.js";
 import { Maintenance } from "./services/maintenance.js";
 import { MqttPublisher } from "./services/mqttPublisher.js";
 import { levelsFromHistory, SummaryService } from "./services/summaryService.js";
@@ -77,12 +77,9 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
     cleanups.push(() => summary.stop());
 
     const hub = new LiveHub();
-    cleanups.push(() => hub.close());
-    const live = {};
-    bus.on(live, "spotChanged", ({ spot }) => hub.broadcast("spot", spotView(spot)));
-    bus.on(live, "summary", (s) => hub.broadcast("summary", summaryView(s)));
-    bus.on(live, "alert", ({ event }) => hub.broadcast("alert", alertView(event)));
-    cleanups.push(() => bus.removeAll(live));
+    const liveFeed = new LiveFeed(bus, hub);
+    liveFeed.start();
+    cleanups.push(() => liveFeed.stop());
 
     let broker: EmbeddedBroker | null = null;
     if (settings.mqttUrl === null) {
@@ -147,67 +144,19 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
     maintenance.start();
     cleanups.push(() => maintenance.stop());
 
-    const health = async (): Promise<HealthReport> => {
-      const now = Date.now();
-      let database: Record<string, unknown>;
-      try {
-        const t0 = performance.now();
-        await store.ping();
-        database = {
-          ok: true,
-          engine: store.engine,
-          latency_ms: Math.round((performance.now() - t0) * 100) / 100,
-        };
-      } catch (error) {
-        database = {
-          ok: false,
-          engine: store.engine,
-          error: error instanceof Error ? error.message : String(error),
-        };
-      }
-      const mqtt = {
-        ok: link.status.connected,
-        url: redactUrl(mqttUrl),
-        embedded_broker: broker !== null,
-        connected_since:
-          link.status.connectedAt && link.status.connected
-            ? new Date(link.status.connectedAt).toISOString()
-            : null,
-        last_error: link.status.lastError,
-        reconnects: link.status.reconnects,
-      };
-      const status = !database.ok ? "down" : !mqtt.ok || writer.stats.lastError !== null ? "degraded" : "ok";
-      return {
-        status,
-        timestamp: new Date(now).toISOString(),
-        uptime_s: Math.round((now - startedAt) / 1000),
-        database,
-        mqtt,
-        ingest: {
-          received: counters.received,
-          accepted: counters.accepted,
-          duplicates: counters.duplicates,
-          stale: counters.stale,
-          ignored: counters.ignored,
-          rejected_total: counters.rejectedTotal,
-          rejected: counters.rejected,
-          last_message_at:
-            counters.lastMessageAt === null ? null : new Date(counters.lastMessageAt).toISOString(),
-          last_message_age_s:
-            counters.lastMessageAt === null ? null : Math.round((now - counters.lastMessageAt) / 100) / 10,
-        },
-        store_writer: {
-          waiting: writer.pendingCount,
-          commits: writer.stats.commits,
-          failures: writer.stats.failures,
-          last_commit_ms: Math.round(writer.stats.lastCommitMs * 100) / 100,
-          last_error: writer.stats.lastError,
-        },
-        live: { clients: hub.clientCount, dropped_slow_clients: hub.droppedClients },
-        serial: serialLinks.map((s) => ({ ...s.status })),
-        spots: lot.size,
-      };
-    };
+    const health = () =>
+      checkHealth({
+        startedAt,
+        store,
+        writer,
+        link,
+        mqttUrl,
+        embeddedBroker: broker !== null,
+        counters,
+        hub,
+        serialLinks,
+        lot,
+      });
 
     const app = await buildHttpApp(
       { store, lot, summary, hub, thresholds, sampleIntervalMs: settings.sampleIntervalS * 1000, health },
