@@ -33,8 +33,11 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** How many unacknowledged QoS 1 messages the broker may have in flight to us (MQTT 5). */
-const RECEIVE_MAXIMUM = 1_000;
+/**
+ * How many unacknowledged QoS 1 messages the broker may have in flight to us (MQTT 5). Large,
+ * so one commit takes thousands of reports when busy; bounded, so memory is too (~10 MB).
+ */
+const RECEIVE_MAXIMUM = 10_000;
 const SUMMARY_INTERVAL_MS = 250;
 
 /** The composition root: builds every part, wires them through the bus, and starts them in order. */

@@ -3,9 +3,9 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Mosquitto, startMosquitto } from "../../../testkit/mosquitto.js";
 import { spawnGateway, spawnParking } from "../support/child.js";
 import { getJson, tempDir } from "../support/gateway.js";
-import { type MosquittoProcess, startMosquitto } from "../support/mosquitto.js";
 
 function occupyPort(): Promise<{ server: Server; port: number }> {
   return new Promise((resolve) => {
@@ -86,7 +86,7 @@ describe("parking gateway start-up errors", () => {
 
 describe("parking gateway shutdown", () => {
   let dir: string;
-  let mosquitto: MosquittoProcess;
+  let mosquitto: Mosquitto;
 
   beforeAll(async () => {
     dir = tempDir("parking-stop-");

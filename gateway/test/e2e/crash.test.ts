@@ -3,9 +3,9 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Mosquitto, startMosquitto } from "../../../testkit/mosquitto.js";
 import { type GatewayProcess, spawnGateway } from "../support/child.js";
 import { eventually, getJson, tempDir } from "../support/gateway.js";
-import { type MosquittoProcess, startMosquitto } from "../support/mosquitto.js";
 
 const SPOTS = 100;
 const CHANGES_PER_SPOT = 50;
@@ -13,7 +13,7 @@ const TOTAL = SPOTS * CHANGES_PER_SPOT;
 
 describe("a gateway killed while reports stream in", () => {
   let dir: string;
-  let mosquitto: MosquittoProcess;
+  let mosquitto: Mosquitto;
   let gateway: GatewayProcess | null = null;
 
   const start = (): GatewayProcess =>

@@ -1,8 +1,8 @@
 import ExcelJS from "exceljs";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Mosquitto, startMosquitto } from "../../../testkit/mosquitto.js";
 import { eventually, getJson, startTestGateway, type TestGateway, tempDir } from "../support/gateway.js";
-import { type MosquittoProcess, startMosquitto } from "../support/mosquitto.js";
 import { SseRecorder } from "../support/sse.js";
 
 interface Current {
@@ -15,7 +15,7 @@ interface Current {
 
 describe.each(["embedded Aedes", "Mosquitto"])("gateway with the %s broker", (brokerKind) => {
   let gateway: TestGateway;
-  let mosquitto: MosquittoProcess | null = null;
+  let mosquitto: Mosquitto | null = null;
   let node: MqttClient;
 
   beforeAll(async () => {

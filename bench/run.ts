@@ -1,0 +1,226 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { mosquittoBinary } from "../testkit/mosquitto.js";
+import { REPO_ROOT } from "../testkit/paths.js";
+import { type IngestOptions, runIngest } from "./ingest.js";
+import { type LatencyOptions, runLatency } from "./latency.js";
+import { withRig } from "./support/rig.js";
+
+/** One measured number; `target` when it has one to meet. */
+interface Measurement {
+  benchmark: string;
+  metric: string;
+  value: number | null;
+  unit: string;
+  target?: { op: ">=" | "<" | "=="; value: number };
+  pass?: boolean;
+}
+
+const INGEST = {
+  spots: 2_000,
+  zones: 20,
+  total: Number(process.env.BENCH_TOTAL ?? 200_000),
+  clients: 4,
+  window: 500,
+};
+/** Half of max_queued_messages in gateway-session.conf: the broker may queue, but never past its limit. */
+const BURST: IngestOptions = { ...INGEST, maxBacklog: 50_000 };
+/** Below the gateway's MQTT receive maximum (1 000): the broker never has to queue for it. */
+const PACED: IngestOptions = { ...INGEST, maxBacklog: 900 };
+const LATENCY: LatencyOptions = { spots: 2_000, zones: 20, rate: 1_000, durationS: 10, tickMs: 10 };
+
+const measurements: Measurement[] = [];
+const errors: Array<{ benchmark: string; error: string }> = [];
+const notes: string[] = [];
+
+function note(text: string): void {
+  console.log(`  ${text}`);
+  notes.push(text);
+}
+
+function measure(
+  benchmark: string,
+  metric: string,
+  value: number | null,
+  unit: string,
+  target?: Measurement["target"],
+): void {
+  const m: Measurement = { benchmark, metric, value, unit };
+  if (target) {
+    m.target = target;
+    m.pass = value !== null && meets(value, target);
+  }
+  measurements.push(m);
+}
+
+function meets(value: number, { op, value: goal }: NonNullable<Measurement["target"]>): boolean {
+  return op === ">=" ? value >= goal : op === "<" ? value < goal : value === goal;
+}
+
+/** BENCH_ONLY=A2 (or A, or B) runs only the benchmarks whose name starts so. */
+async function benchmark(name: string, fn: () => Promise<void>): Promise<void> {
+  const only = process.env.BENCH_ONLY;
+  if (only && !name.startsWith(only)) return;
+  console.log(`\n▶ ${name}`);
+  const started = performance.now();
+  try {
+    await fn();
+    console.log(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    console.error(`  FAILED: ${message}`);
+    errors.push({ benchmark: name, error: message });
+  }
+}
+
+async function main(): Promise<void> {
+  const mosquitto = mosquittoBinary(); // fails loudly when it is missing
+  const mosquittoVersion = /mosquitto version (\S+)/.exec(
+    spawnSync(mosquitto, ["-h"]).stdout.toString(),
+  )?.[1];
+  const environment = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model ?? "unknown",
+    mosquitto: mosquittoVersion ?? "unknown",
+  };
+  console.log(
+    `ingest benchmarks: node ${environment.node}, ${environment.cpus} × ${environment.cpu_model}, mosquitto ${environment.mosquitto}`,
+  );
+
+  await benchmark("A1: sustained ingest, QoS 1, as fast as the broker takes it", () =>
+    ingestBenchmark("A1 burst", BURST),
+  );
+  await benchmark("A2: sustained ingest, QoS 1, paced below the receive maximum", () =>
+    ingestBenchmark("A2 paced", PACED),
+  );
+
+  await benchmark("B: publish → SSE latency at 1 000 reports/s (fresh gateway)", () =>
+    withRig("latency", async (rig) => {
+      const o = LATENCY;
+      console.log(
+        `  ${o.rate} reports/s for ${o.durationS} s (${(o.rate * o.tickMs) / 1000} every ${o.tickMs} ms)`,
+      );
+      const r = await runLatency(rig, o);
+      const b = "B latency";
+      measure(b, "p50", r.latency.p50, "ms");
+      measure(b, "p95", r.latency.p95, "ms");
+      measure(b, "p99", r.latency.p99, "ms", { op: "<", value: 25 });
+      measure(b, "max", r.latency.max, "ms");
+      measure(b, "sent", r.sent, "reports");
+      measure(b, "received on SSE", r.received, "events", { op: "==", value: r.sent });
+      measure(b, "publish rate achieved", r.sentPerS, "reports/s");
+      measure(b, "commits", r.commits, "");
+      measure(b, "SSE clients dropped as slow", r.droppedSseClients, "");
+    }),
+  );
+
+  const rows = measurements.map((m) => [
+    m.benchmark,
+    m.metric,
+    m.value === null ? "n/a" : formatNumber(m.value),
+    m.unit,
+    m.target ? `${m.target.op} ${formatNumber(m.target.value)}` : "",
+    m.pass === undefined ? "" : m.pass ? "ok" : "MISSED",
+  ]);
+  const header = ["benchmark", "metric", "value", "unit", "target", "result"];
+  console.log(`\n${textTable(header, rows)}`);
+  for (const e of errors) console.log(`ERROR in ${e.benchmark}: ${e.error.split("\n")[0]}`);
+
+  const dir = join(REPO_ROOT, "bench", "results");
+  mkdirSync(dir, { recursive: true });
+  const json = {
+    ...environment,
+    settings: { ingest_burst: BURST, ingest_paced: PACED, latency: LATENCY },
+    measurements,
+    notes,
+    errors,
+  };
+  writeAtomically(join(dir, "ingest.json"), `${JSON.stringify(json, null, 2)}\n`);
+  const md = [
+    `# Ingest benchmarks`,
+    "",
+    `${environment.date} · node ${environment.node} · ${environment.cpus} × ${environment.cpu_model} · mosquitto ${environment.mosquitto}`,
+    "",
+    `A: ${INGEST.total} QoS 1 reports, ${INGEST.spots} spots in ${INGEST.zones} zones, ${INGEST.clients} publishers (window ${INGEST.window}); ` +
+      `A1 keeps at most ${BURST.maxBacklog} reports uncommitted, A2 at most ${PACED.maxBacklog}. ` +
+      `B: ${LATENCY.rate} reports/s for ${LATENCY.durationS} s, publish → SSE \`spot\` event, fresh gateway.`,
+    "",
+    markdownTable(header, rows),
+    ...(notes.length > 0 ? ["", ...notes.map((n) => `- ${n}`)] : []),
+    ...errors.map((e) => `\n**Error in ${e.benchmark}:** ${e.error.split("\n")[0]}`),
+    "",
+  ].join("\n");
+  writeAtomically(join(dir, "ingest.md"), md);
+  console.log(`\nwritten: bench/results/ingest.json, bench/results/ingest.md`);
+  // A benchmark reports, it does not gate: only a run that could not measure fails.
+  if (errors.length > 0) process.exitCode = 1;
+}
+
+function ingestBenchmark(b: string, o: IngestOptions): Promise<void> {
+  return withRig("ingest", async (rig) => {
+    console.log(
+      `  ${o.total} reports on ${o.spots} spots / ${o.zones} zones, ${o.clients} publishers (window ${o.window}), at most ${o.maxBacklog} uncommitted`,
+    );
+    const r = await runIngest(rig, o);
+    const cpu = (s: number | null) => (s === null ? null : (100 * s) / r.elapsedS);
+    // A run that stalled did not get everything: its rate is shown, but judged by `lost`.
+    const rateTarget = r.stalled ? undefined : ({ op: ">=", value: 10_000 } as const);
+    measure(b, "sustained rate (publish → committed)", r.reportsPerS, "reports/s", rateTarget);
+    measure(b, "sent", r.sent, "reports");
+    measure(b, "lost (sent − stored)", r.lost, "reports", { op: "==", value: 0 });
+    measure(b, "elapsed, first publish → last commit", r.elapsedS, "s");
+    measure(b, "commits", r.commits, "");
+    measure(b, "mean reports per commit", r.reportsPerCommit, "");
+    measure(b, "max commit duration (sampled)", r.maxCommitMs, "ms");
+    measure(b, "max reports waiting for a commit", r.maxWaiting, "");
+    measure(b, "duplicates + stale + rejected", r.duplicates + r.stale + r.rejected, "");
+    measure(b, "gateway CPU (1 core = 100 %)", cpu(r.gatewayCpuS), "%");
+    measure(b, "mosquitto CPU", cpu(r.mosquittoCpuS), "%");
+    measure(b, "bench process CPU (publishers)", cpu(r.benchCpuS), "%");
+    measure(b, "gateway peak RSS (VmHWM)", r.gatewayPeakRssMiB, "MiB");
+    measure(b, "publishers paused for the backlog", r.throttledS, "s");
+    if (r.stalled) note(`${b}: the gateway stopped receiving before it had every report`);
+    if (r.brokerDropped)
+      note(`${b}: Mosquitto logged "Outgoing messages are being dropped for client parking-gateway"`);
+  });
+}
+
+function writeAtomically(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
+function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Number.isInteger(n)) return n.toLocaleString("en-US");
+  return n.toLocaleString("en-US", { maximumFractionDigits: Math.abs(n) >= 100 ? 0 : n >= 10 ? 1 : 2 });
+}
+
+function textTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 2 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+function markdownTable(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) =>
+    `| ${cells.map((c) => (c === "MISSED" ? "**MISSED**" : c)).join(" | ")} |`;
+  return [
+    line(header),
+    `| ${header.map((_, i) => (i === 2 ? "---:" : "---")).join(" | ")} |`,
+    ...rows.map(line),
+  ].join("\n");
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exitCode = 1;
+});
