@@ -10,9 +10,16 @@ export class LiveFeed {
   ) {}
 
   start(): void {
-    this.bus.on(this, "spotChanged", ({ spot }) => this.hub.broadcast("spot", spotView(spot)));
-    this.bus.on(this, "summary", (summary) => this.hub.broadcast("summary", summaryView(summary)));
-    this.bus.on(this, "alert", ({ event }) => this.hub.broadcast("alert", alertView(event)));
+    // Views are built only when someone listens: ingest pays nothing for an unwatched stream.
+    this.bus.on(this, "spotChanged", ({ spot }) => {
+      if (this.hub.clientCount > 0) this.hub.broadcast("spot", spotView(spot));
+    });
+    this.bus.on(this, "summary", (summary) => {
+      if (this.hub.clientCount > 0) this.hub.broadcast("summary", summaryView(summary));
+    });
+    this.bus.on(this, "alert", ({ event }) => {
+      if (this.hub.clientCount > 0) this.hub.broadcast("alert", alertView(event));
+    });
   }
 
   stop(): void {
