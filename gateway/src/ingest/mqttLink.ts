@@ -78,6 +78,7 @@ export class MqttLink {
   private protocolVersion: 4 | 5;
   private closing = false;
   private stopping: Promise<void> | null = null;
+  private firstConnect: (() => void) | null = null;
   /** What we published retained, re-sent after a reconnect in case the broker lost it. */
   private readonly retained = new Map<string, string>();
 
@@ -89,16 +90,16 @@ export class MqttLink {
     this.handler = handler;
   }
 
-  /** Starts connecting; resolves on the first connection, or after `timeoutMs` while it keeps trying. */
+  /** Starts connecting; resolves true on the first connection, false after `timeoutMs` while it keeps trying. */
   start(timeoutMs = 5_000): Promise<boolean> {
     this.client = this.createClient();
-    const client = this.client;
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
-      client.once("connect", () => {
+      // Not the client's own "connect": a fallback to MQTT 3.1.1 replaces the client.
+      this.firstConnect = () => {
         clearTimeout(timer);
         resolve(true);
-      });
+      };
     });
   }
 
@@ -158,6 +159,8 @@ export class MqttLink {
       const resumed = connack.sessionPresent;
       this.status.connected = true;
       this.status.connectedAt = Date.now();
+      this.firstConnect?.();
+      this.firstConnect = null;
       this.status.lastError = null;
       options.logger.info(
         { url: redactUrl(options.url), protocolVersion: this.protocolVersion, sessionPresent: resumed },
@@ -170,7 +173,9 @@ export class MqttLink {
       for (const [topic, payload] of this.retained) client.publish(topic, payload, { qos: 1, retain: true });
     });
     client.on("message", (topic, payload, packet) => this.dispatch(topic, payload, packet));
-    client.on("close", () => this.onLoss());
+    client.on("close", () => {
+      if (client === this.client) this.onLoss();
+    });
     client.on("reconnect", () => {
       this.status.reconnects += 1;
     });

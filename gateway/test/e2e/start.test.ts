@@ -119,3 +119,34 @@ describe("the embedded broker", () => {
     expect(page.status).toBe(200);
   });
 });
+
+describe("a broker that speaks only MQTT 3.1.1", () => {
+  let aedesHost: TestGateway;
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    // Aedes (the embedded broker) does not speak MQTT 5: the gateway must fall back to 3.1.1.
+    aedesHost = await startTestGateway();
+    gateway = await startTestGateway({ mqttUrl: aedesHost.mqttUrl, mqttClientId: "fallback-gateway" });
+  });
+
+  afterAll(async () => {
+    await gateway?.dispose();
+    await aedesHost?.dispose();
+  });
+
+  it("is reached with MQTT 3.1.1, and reports flow", async () => {
+    const health = await getJson<{ mqtt: { ok: boolean } }>(`${gateway.baseUrl}/api/health`);
+    expect(health.body.mqtt.ok).toBe(true);
+    const node = await mqtt.connectAsync(aedesHost.mqttUrl, { clientId: "fallback-node" });
+    try {
+      await node.publishAsync("parking/Zone_F/f1", '{"status":"free","confidence":0.7}', { qos: 1 });
+      const spot = await eventually(async () =>
+        (await getJson<Current>(`${gateway.baseUrl}/api/current`)).body.spots.find((s) => s.spot === "f1"),
+      );
+      expect(spot.state).toBe("free");
+    } finally {
+      await node.endAsync();
+    }
+  });
+});
