@@ -9,7 +9,7 @@ import { buildHttpApp } from "./http/app.js";
 import { IngestCounters } from "./ingest/counters.js";
 import { MqttLink } from "./ingest/mqttLink.js";
 import { IngestPipeline } from "./ingest/pipeline.js";
-import { SerialLink } from "./ingest/serial.js";
+import type { SerialLink } from "./ingest/serial.js";
 import { StoreWriter } from "./ingest/writer.js";
 import { LiveHub } from "./live/hub.js";
 import type { AlertThresholds } from "./lot/alerts.js";
@@ -124,14 +124,20 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
       logger.warn(`cannot reach the MQTT broker at ${redactUrl(mqttUrl)} yet; retrying every second`);
     }
 
-    const serialLinks = settings.serial.map(
-      (path) =>
-        new SerialLink({
-          path,
-          logger: logger.child({ component: "serial" }),
-          onLine: (line) => pipeline.receiveLine(line, "serial"),
-        }),
-    );
+    const serialLinks: SerialLink[] = [];
+    if (settings.serial.length > 0) {
+      // serialport's native binding is loaded only by gateways that read nodes on USB.
+      const { SerialLink } = await import("./ingest/serial.js");
+      for (const path of settings.serial) {
+        serialLinks.push(
+          new SerialLink({
+            path,
+            logger: logger.child({ component: "serial" }),
+            onLine: (line) => pipeline.receiveLine(line, "serial"),
+          }),
+        );
+      }
+    }
     for (const serial of serialLinks) serial.start();
 
     const maintenance = new Maintenance({

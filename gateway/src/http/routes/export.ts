@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { csvExport } from "../../export/csv.js";
 import { exportFilename } from "../../export/filename.js";
-import { xlsxExport } from "../../export/xlsx.js";
 import type { ApiContext } from "../context.js";
 import { parseRange } from "../params.js";
 import { rangeProperties, zoneProperty } from "../schemas.js";
@@ -67,6 +66,8 @@ export function exportRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const res = reply.raw;
       res.writeHead(200, reply.getHeaders() as Record<string, string>);
       try {
+        // exceljs costs ~28 MB of memory: loaded on the first spreadsheet export, not at start.
+        const { xlsxExport } = await import("../../export/xlsx.js");
         await xlsxExport(events, res);
       } catch (error) {
         request.log.warn({ err: error }, "xlsx export ended early");
