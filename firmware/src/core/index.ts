@@ -1,0 +1,16 @@
+export {
+  CALIBRATION_MAX_SPREAD_CM,
+  CALIBRATION_MIN_FLOOR_CM,
+  CALIBRATION_MIN_READINGS,
+  CALIBRATION_MIN_VALID_SHARE,
+  CALIBRATION_OFFSET_CM,
+  calibrationThreshold,
+} from "./calibration.js";
+export type { Classification, ClassifierSettings, ClassifierState } from "./classifier.js";
+export { classifierSettings, classify, initialClassifier, verdictOf } from "./classifier.js";
+export type { ConfidenceParams } from "./confidence.js";
+export { confidence, DEFAULT_CONFIDENCE_PARAMS, hasEnoughEchoes, MIN_VALID_SHARE } from "./confidence.js";
+export type { EchoLimits, Reading } from "./filter.js";
+export { cmToEchoUs, DEFAULT_ECHO_LIMITS, echoToCm, OUTLIER_CM, summarizePings } from "./filter.js";
+export type { NodeSettings } from "./settings.js";
+export { DEFAULT_SETTINGS, readSettings, writeSettingsJson } from "./settings.js";
