@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { flashCommands } from "./flash.js";
 import { gatewayCommand } from "./gateway.js";
 
 const program = new Command()
@@ -8,6 +9,7 @@ const program = new Command()
   .configureOutput({ outputError: (text, write) => write(text) });
 
 gatewayCommand(program);
+flashCommands(program);
 
 program.addOption(new Option("--debug", "print stack traces").hideHelp());
 
