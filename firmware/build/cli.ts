@@ -1,0 +1,18 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { bundleFirmware, FIRMWARE_BUDGET_BYTES } from "./bundle.js";
+
+// This file runs as dist/firmware/build/cli.js: three levels below the repository root.
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+try {
+  await bundleFirmware({
+    entry: join(root, "firmware", "src", "main.ts"),
+    outDir: join(root, "firmware", "dist"),
+    budgetBytes: FIRMWARE_BUDGET_BYTES,
+    log: (line) => console.log(line),
+  });
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+}

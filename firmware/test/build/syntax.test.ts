@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { checkBundle } from "../../build/check.js";
+import { expectCaught } from "./support.js";
+
+describe("checkBundle refuses syntax Espruino cannot parse", () => {
+  it.each([
+    ["default parameter", "function f(a, b = 1) { return a + b; }", "b = 1"],
+    ["default parameter", "const f = (a = 1) => a;", "a = 1"],
+    ["rest parameter", "function f(a, ...rest) { return rest; }", "...rest"],
+    ["array spread", "const xs = [0, ...ys];", "...ys"],
+    ["call spread", "f(...args);", "...args"],
+    ["call spread", "new C(...args);", "...args"],
+    ["object spread", "const o = { a: 1, ...p };", "...p"],
+    ["destructuring declaration", "const { a, b } = o;", "{ a, b }"],
+    ["destructuring declaration", "let [x, y] = xs;", "[x, y]"],
+    ["destructuring declaration", "try { f(); } catch ({ message }) { g(message); }", "{ message }"],
+    ["destructuring parameter", "function f({ a }) { return a; }", "{ a }"],
+    ["destructuring parameter", "const g = ([a]) => a;", "[a]"],
+    ["destructuring assignment", "[a, b] = [b, a];", "[a, b] ="],
+    ["destructuring assignment", "({ a } = o);", "{ a } ="],
+    ["for-of destructuring", "for (const [k, v] of pairs) f(k, v);", "[k, v]"],
+    ["for-of destructuring", "for ([k, v] of pairs) f(k, v);", "[k, v]"],
+    ["computed key", "const o = { [key]: 1 };", "[key]"],
+    ["computed key", "class A { [name]() {} }", "[name]"],
+    ["tagged template", "const s = tag`x`;", "tag`"],
+    ["optional chaining ?.", "const v = o?.a;", "?."],
+    ["optional chaining ?.", "const v = o?.[k];", "?."],
+    ["optional chaining ?.", "f?.();", "?."],
+    ["exponent **", "const y = x ** 2;", "**"],
+    ["exponent **", "y **= 2;", "**="],
+    ["async function", "async function f() {}", "async"],
+    ["async function", "const g = async () => 1;", "async"],
+    ["async function", "class A { async m() {} }", "async"],
+    ["await", "async function f() { await p; }", "await"],
+    ["await", "async function f() { for await (const x of xs) g(x); }", "await ("],
+    ["generator", "function* g() {}", "function*"],
+    ["generator", "class A { *m() {} }", "*m"],
+    ["yield", "function* g() { yield 1; }", "yield"],
+    ["#private", "class A { #x = 1; get() { return this.#x; } }", "#x = 1"],
+    ["#private", "class A { #x = 1; get() { return this.#x; } }", "#x;"],
+    ["BigInt literal", "const n = 10n;", "10n"],
+    ["label", "outer: for (;;) break outer;", "outer:"],
+  ])("%s: %s", (construct, code, at) => {
+    expectCaught(code, construct, at);
+  });
+
+  it("explains each finding with a way out", () => {
+    const [finding] = checkBundle("function f(a = 1) { return a; }", "bundle.js");
+    expect(finding?.message).toBe(
+      "default parameter is a syntax error on Espruino: test for undefined in the body",
+    );
+  });
+});
