@@ -41,7 +41,8 @@ export function joinWifi(
   };
   if (w === undefined || ssid === "") {
     log(w === undefined ? "No Wifi module: network assumed up." : "No wifi.ssid: network assumed up.");
-    onUp();
+    // Always asynchronous: the caller may not have built what onUp starts yet.
+    setTimeout(onUp, 0);
     return network;
   }
   const link = w;
