@@ -30,6 +30,14 @@ export interface EspruinoSandboxOptions {
   temperatureC?: number;
   /** After `ESP32.deepSleep(us)`, boot `.bootcde` again once `us` has passed (the chip's wake). Default false. */
   wakeFromDeepSleep?: boolean;
+  /** A virtual access point: with it `require("Wifi")` exists. Default: no Wifi module. */
+  wifi?: WifiOptions;
+}
+
+export interface WifiOptions {
+  /** How many join attempts fail before one succeeds. */
+  failJoins?: number;
+  rssi?: number;
 }
 
 type Fn = (...args: unknown[]) => unknown;
@@ -160,6 +168,16 @@ export class EspruinoSandbox {
   // ---- Controls and observations ----------------------------------------------------------
 
   /** Destroys every open socket abruptly (TCP reset), like a Wi-Fi loss; the script sees "close". */
+  /** Each Wi-Fi join attempt: SSID and when (ms). */
+  readonly wifiJoins: Array<{ ssid: string; at: number }> = [];
+
+  /** The access point goes away for a moment: sockets die and the module says `disconnected`. */
+  dropWifi(): void {
+    this.cutSocket();
+    const api = this.api;
+    if (api !== undefined) this.guard(() => api.wifiEvent("disconnected"));
+  }
+
   cutSocket(): void {
     for (const socket of this.sockets.values()) {
       if (typeof socket.resetAndDestroy === "function" && socket.readyState !== "opening") {
@@ -534,6 +552,20 @@ export class EspruinoSandbox {
         this.sockets.get(Number(id))?.end();
       },
       deepSleep: (us) => this.deepSleep(Number(us)),
+      wifiEnabled: () => this.options.wifi !== undefined,
+      wifiRssi: () => this.options.wifi?.rssi ?? -61,
+      wifiConnect: (ssid, _password, callback) => {
+        this.wifiJoins.push({ ssid: String(ssid), at: Date.now() });
+        const wifi = this.options.wifi ?? {};
+        const failing = (wifi.failJoins ?? 0) >= this.wifiJoins.length;
+        // A join takes a moment, and its callback runs in the script like any other event.
+        this.later(20, () => {
+          const api = this.api;
+          if (api === undefined || typeof callback !== "function") return;
+          this.guard(() => api.call(callback, [failing ? "auth failed" : null]));
+          if (!failing) this.guard(() => api.wifiEvent("connected"));
+        });
+      },
     };
     return Object.assign(Object.create(null) as object, bridge);
   }

@@ -78,6 +78,8 @@ export interface PreludeApi {
   netEvent(id: number, kind: string, a?: unknown, b?: unknown): void;
   /** Emits E's "init", as a boot does. */
   emitInit(): void;
+  /** Raises a Wifi module event (`connected`, `disconnected`). */
+  wifiEvent(event: string): void;
   /** Calls a context function with a context array of arguments. */
   call(fn: unknown, args: unknown): void;
 }
@@ -357,7 +359,17 @@ var ESP32 = {
 };
 /* ESP32 is a global class on that build, not a module: require("ESP32") finds nothing. */
 g.ESP32 = ESP32;
+var Wifi = {
+  connect: function (ssid, options, callback) {
+    host.wifiConnect(String(ssid), options && options.password !== undefined ? String(options.password) : "", callback);
+  },
+  disconnect: function (callback) { if (typeof callback === "function") callback(); },
+  getDetails: function (callback) { callback({ status: "connected", rssi: host.wifiRssi() }); },
+  getIP: function (callback) { if (typeof callback === "function") callback(null, { ip: "10.0.0.2" }); },
+};
 var modules = { Storage: Storage, net: net };
+/* A board without Wi-Fi (Espruino for Linux) has no Wifi module at all. */
+if (host.wifiEnabled()) modules.Wifi = Wifi;
 g.require = function (name) {
   if (Object.prototype.hasOwnProperty.call(modules, name)) return modules[name];
   throw new Error("Module " + name + " not found");
@@ -383,6 +395,7 @@ return {
     }
   },
   emitInit: function () { E.emit("init"); },
+  wifiEvent: function (event) { Wifi.emit(event, {}); },
   call: function (fn, args) {
     if (typeof fn === "string") g.eval(fn);
     else fn.apply(undefined, args);

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Mosquitto, startMosquitto } from "../../../testkit/mosquitto.js";
 import { REPO_ROOT } from "../../../testkit/paths.js";
 import { freePort } from "../../../testkit/ports.js";
-import type { EspruinoSandbox } from "../../sandbox/espruinoSandbox.js";
+import type { EspruinoSandbox, WifiOptions } from "../../sandbox/espruinoSandbox.js";
 import { sandbox, waitFor } from "./support.js";
 
 /**
@@ -24,6 +24,8 @@ let dir: string;
 let watcher: MqttClient;
 const messages: Array<{ topic: string; payload: string; at: number }> = [];
 let lastBox: EspruinoSandbox | undefined;
+/** Every node a test booted: stopped after it, so no node talks into the next test. */
+const running: EspruinoSandbox[] = [];
 
 function settings(spot: string, port: number, extra: Record<string, unknown> = {}): string {
   return JSON.stringify(
@@ -53,10 +55,16 @@ interface Node {
   pings: () => number;
 }
 
-function bootNode(spot: string, port: number, extra: Record<string, unknown> = {}): Node {
+function bootNode(
+  spot: string,
+  port: number,
+  extra: Record<string, unknown> = {},
+  options: { wifi?: WifiOptions } = {},
+): Node {
   const distance: { cm: number | null } = { cm: FLOOR_CM };
   let pings = 0;
   const box = sandbox({
+    ...options,
     storage: { ".bootcde": readFileSync(BUNDLE, "latin1"), "parking.json": settings(spot, port, extra) },
     hcsr04: {
       trigger: "D5",
@@ -68,6 +76,7 @@ function bootNode(spot: string, port: number, extra: Record<string, unknown> = {
     },
   });
   lastBox = box;
+  running.push(box);
   box.boot();
   return { box, distance, pings: () => pings };
 }
@@ -143,6 +152,7 @@ describe("the real firmware bundle in the sandbox", () => {
         `node console:\n${lastBox?.consoleLines().join("\n")}\nbroker log:\n${broker.log().slice(-3000)}`,
       );
     }
+    for (const box of running.splice(0)) box.stop();
   });
 
   it("boots, connects through net, publishes online and a report", async () => {
@@ -184,6 +194,49 @@ describe("the real firmware bundle in the sandbox", () => {
     expect(stored.threshold_cm).toBeLessThan(240);
     expect(node.box.errors).toEqual([]);
   }, 30_000);
+
+  it("re-publishes its state as a heartbeat every heartbeat_s", async () => {
+    const node = bootNode("7", broker.port, { heartbeat_s: 5 });
+    await waitFor(() => reports("7").length > 0, "the boot report");
+    await waitFor(() => reports("7").some((r) => r.reason === "heartbeat"), "a heartbeat", 9_000);
+    const times = on("parking/A/7").map((m) => m.at);
+    const beat = reports("7").findIndex((r, i) => i > 0 && r.reason === "heartbeat");
+    // The first heartbeat comes a full period after the report before it, not sooner.
+    expect((times[beat] ?? 0) - (times[beat - 1] ?? 0)).toBeGreaterThanOrEqual(4_500);
+    expect(node.box.errors).toEqual([]);
+  }, 15_000);
+
+  it("joins Wi-Fi with backoff after failures, and re-joins when the access point drops", async () => {
+    const node = bootNode(
+      "10",
+      broker.port,
+      { wifi: { ssid: "lot-ap", password: "secret" } },
+      { wifi: { failJoins: 2 } },
+    );
+    await waitFor(
+      () => on("parking/A/10/availability").some((m) => m.payload === "online"),
+      "online",
+      10_000,
+    );
+    const lines = node.box.consoleLines();
+    expect(lines).toContain("Wi-Fi join failed: auth failed; joining again in 1 s.");
+    expect(lines).toContain("Wi-Fi join failed: auth failed; joining again in 2 s.");
+    const joins = node.box.wifiJoins;
+    expect(joins.map((j) => j.ssid)).toEqual(["lot-ap", "lot-ap", "lot-ap"]);
+    expect((joins[2]?.at ?? 0) - (joins[1]?.at ?? 0)).toBeGreaterThanOrEqual(1_900);
+
+    const onlineBefore = on("parking/A/10/availability").filter((m) => m.payload === "online").length;
+    node.box.dropWifi();
+    await waitFor(() => node.box.wifiJoins.length === 4, "a re-join", 5_000);
+    // Back-off starts again from 1 s after a successful join.
+    expect(node.box.consoleLines()).toContain("Wi-Fi disconnected; joining again in 1 s.");
+    await waitFor(
+      () => on("parking/A/10/availability").filter((m) => m.payload === "online").length > onlineBefore,
+      "online again",
+      15_000,
+    );
+    expect(node.box.errors).toEqual([]);
+  }, 40_000);
 
   it("a virtual car arriving flips the state within 2 cycles", async () => {
     const node = bootNode("2", broker.port);
