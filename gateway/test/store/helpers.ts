@@ -5,6 +5,7 @@ import { afterEach } from "vitest";
 import type { AlertEvent, ChangeEvent, OccupancySample, Spot } from "../../src/lot/types.js";
 import type { KyselyStore } from "../../src/store/kyselyStore.js";
 import type { WriteBatch } from "../../src/store/types.js";
+import { makeSpot } from "../lot/fixtures.js";
 
 /**
  * A fresh temp directory per test, and a registry of stores to close, both cleaned up after each
@@ -34,12 +35,11 @@ export function batch(parts: Partial<WriteBatch>): WriteBatch {
   return { spots: [], events: [], alerts: [], samples: [], ...parts };
 }
 
+/** Every field set, none null: a round trip through the store must keep each one. */
 export function spot(overrides: Partial<Spot> = {}): Spot {
-  return {
-    zone: "A",
+  return makeSpot({
     spot: "01",
     status: "occupied",
-    online: true,
     confidence: 0.93,
     distanceCm: 41.5,
     seq: 12,
@@ -50,7 +50,7 @@ export function spot(overrides: Partial<Spot> = {}): Spot {
     rssi: -67,
     batteryV: 3.71,
     ...overrides,
-  };
+  });
 }
 
 export function event(overrides: Partial<ChangeEvent> = {}): ChangeEvent {
