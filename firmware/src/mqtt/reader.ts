@@ -1,21 +1,14 @@
+import type { PublishFields } from "./packets.js";
 import { utf8Decode } from "./utf8.js";
 
 /** A packet from the broker, or why the stream cannot be read on. */
 export type Packet =
   | { type: "connack"; sessionPresent: boolean; returnCode: number }
-  | {
+  | (PublishFields & {
       type: "publish";
-      topic: string;
-      /** Payload bytes as a binary string; empty when `oversize`. */
-      payload: string;
-      qos: 0 | 1;
-      retain: boolean;
-      dup: boolean;
-      /** 0 at QoS 0. */
-      id: number;
-      /** Larger than the reader keeps: the payload was discarded, the packet still needs its PUBACK. */
+      /** Larger than the reader keeps: the payload is empty, the packet still needs its PUBACK. */
       oversize: boolean;
-    }
+    })
   | { type: "puback"; id: number }
   | { type: "suback"; id: number; granted: number[] }
   | { type: "pingresp" }
