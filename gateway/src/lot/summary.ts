@@ -33,8 +33,8 @@ export function countSpots(spots: Iterable<Spot>): LotCounts {
   };
 }
 
-export function summarize(spots: Iterable<Spot>, levels: AlertLevels, timestamp: number): LotSummary {
-  const counts = countSpots(spots);
+/** Counts with their alert levels; takes counts so a caller that has them does not count twice. */
+export function summarize(counts: LotCounts, levels: AlertLevels, timestamp: number): LotSummary {
   return {
     timestamp,
     ...counts.lot,

@@ -51,7 +51,7 @@ export class SummaryService {
 
   /** A fresh summary of the lot as it is now, with the current alert levels. */
   summary(): LotSummary {
-    return summarize(this.options.lot.values(), this.levels, this.now());
+    return summarize(countSpots(this.options.lot.values()), this.levels, this.now());
   }
 
   alertState(): AlertState {
@@ -74,7 +74,7 @@ export class SummaryService {
     const counts = countSpots(lot.values());
     const evaluated = evaluateAlerts(this.levels, counts, thresholds, now);
     this.levels = evaluated.levels;
-    bus.emit("summary", summarize(lot.values(), this.levels, now));
+    bus.emit("summary", summarize(counts, this.levels, now));
     if (evaluated.events.length === 0) return;
     const state = alertState(this.levels, counts, now);
     writer.add({ alerts: evaluated.events }, () => {

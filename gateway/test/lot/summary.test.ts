@@ -117,7 +117,7 @@ describe("countSpots", () => {
 describe("summarize", () => {
   it("combines the counts with the alert levels, normal where a zone has none", () => {
     const summary = summarize(
-      [...spots("B", "oooof"), ...spots("A", "ffx")],
+      countSpots([...spots("B", "oooof"), ...spots("A", "ffx")]),
       { lot: "high", zones: { B: "critical" } },
       9_000,
     );
