@@ -6,6 +6,6 @@ export class UserFacingError extends Error {
   override name = "UserFacingError";
 }
 
-export function isUserFacing(error: unknown): error is Error {
-  return error instanceof Error && (error.name === "UserFacingError" || error.name === "StoreOpenError");
+export function isUserFacing(error: unknown): error is UserFacingError {
+  return error instanceof UserFacingError;
 }

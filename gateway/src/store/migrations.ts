@@ -7,9 +7,10 @@ import {
   Migrator,
   PostgresAdapter,
 } from "kysely";
+import { UserFacingError } from "../errors.js";
 
 /** A migration failed or the recorded migrations do not match this build. */
-export class MigrationError extends Error {
+export class MigrationError extends UserFacingError {
   override name = "MigrationError";
 }
 

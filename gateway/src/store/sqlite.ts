@@ -2,12 +2,13 @@ import fs from "node:fs";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
+import { UserFacingError } from "../errors.js";
 import { KyselyStore } from "./kyselyStore.js";
 import { MigrationError } from "./migrations.js";
 import type { Database } from "./schema.js";
 
 /** The database cannot be opened or written at the configured path; the message says what to change. */
-export class StoreOpenError extends Error {
+export class StoreOpenError extends UserFacingError {
   override name = "StoreOpenError";
 }
 
