@@ -8,6 +8,7 @@ import {
   DEFAULT_ECHO_LIMITS,
   initialClassifier,
   type NodeSettings,
+  PING_GAP_MS,
   summarizePings,
 } from "./core/index.js";
 import { deepSleep, globals, net, pin } from "./device/espruino.js";
@@ -17,8 +18,6 @@ import { joinWifi } from "./device/wifi.js";
 import { MqttClient } from "./mqtt/index.js";
 import { createReporter, type SpotState } from "./reporter.js";
 
-/** DESIGN.md: pings at least 60 ms apart, so a ping never hears the previous one's echo. */
-const PING_GAP_MS = 60;
 /** About 10 s of pings over the empty spot: 150 × (60 ms + the echo). */
 const CALIBRATION_PINGS = 150;
 /** Battery mode: how long a wake may wait for the broker, then for its acknowledgement. */

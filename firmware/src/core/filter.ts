@@ -28,6 +28,16 @@ export const DEFAULT_ECHO_LIMITS: EchoLimits = { minCm: 2, maxCm: 400 };
 export const OUTLIER_CM = 25;
 
 /**
+ * The ESP32's E.getTemperature() reads the chip, which runs well above the air around it, so
+ * the speed of sound is taken at 20 °C (±1 % for 15 °C either side). Exported so the
+ * simulator's sensor physics makes the same error the node makes on a hot or cold day.
+ */
+export const AIR_C = 20;
+
+/** DESIGN.md: pings at least 60 ms apart, so a ping never hears the previous one's echo. */
+export const PING_GAP_MS = 60;
+
+/**
  * Speed of sound in air, m/s, linear in temperature; good to 0.2 % over -20..50 °C.
  */
 function speedOfSound(temperatureC: number): number {

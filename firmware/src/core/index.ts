@@ -11,6 +11,14 @@ export { classifierSettings, classify, initialClassifier, verdictOf } from "./cl
 export type { ConfidenceParams } from "./confidence.js";
 export { confidence, DEFAULT_CONFIDENCE_PARAMS, hasEnoughEchoes, MIN_VALID_SHARE } from "./confidence.js";
 export type { EchoLimits, Reading } from "./filter.js";
-export { cmToEchoUs, DEFAULT_ECHO_LIMITS, echoToCm, OUTLIER_CM, summarizePings } from "./filter.js";
+export {
+  AIR_C,
+  cmToEchoUs,
+  DEFAULT_ECHO_LIMITS,
+  echoToCm,
+  OUTLIER_CM,
+  PING_GAP_MS,
+  summarizePings,
+} from "./filter.js";
 export type { NodeSettings } from "./settings.js";
 export { DEFAULT_SETTINGS, readSettings, writeSettingsJson } from "./settings.js";

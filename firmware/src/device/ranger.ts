@@ -1,4 +1,4 @@
-import { echoToCm } from "../core/index.js";
+import { AIR_C, echoToCm } from "../core/index.js";
 import { type Pin, pulse, unwatch, watch } from "./espruino.js";
 
 export interface Ranger {
@@ -8,11 +8,6 @@ export interface Ranger {
 
 /** The sound takes 23 ms to 400 cm and back; later than this there is no echo to wait for. */
 const ECHO_TIMEOUT_MS = 25;
-/**
- * The ESP32's E.getTemperature() reads the chip, which runs well above the air around it, so
- * the speed of sound is taken at 20 °C (±1 % for 15 °C either side).
- */
-const AIR_C = 20;
 
 /** One ping: the echo pulse's width, timed by the pin interrupt, as cm; null without an echo. */
 export function ping(r: Ranger, cb: (cm: number | null) => void): void {
