@@ -12,6 +12,7 @@ export const EXPORT_COLUMNS = [
   "distance_cm",
   "seq",
   "source",
+  "reported_at",
 ] as const;
 
 /** A cell as every format writes it: text (already escaped), a number, or empty. */
@@ -27,7 +28,7 @@ export function escapeSpreadsheetCell(value: string): string {
   return FORMULA_TRIGGERS.has(value.charAt(0)) ? `'${value}` : value;
 }
 
-/** One event as cells, text escaped; the timestamp is ISO 8601 UTC text in every format. */
+/** One event as cells, text escaped; timestamps are ISO 8601 UTC text in every format. */
 export function exportRow(event: StoredChangeEvent): ExportCell[] {
   return [
     event.id,
@@ -40,5 +41,6 @@ export function exportRow(event: StoredChangeEvent): ExportCell[] {
     event.distanceCm,
     event.seq,
     escapeSpreadsheetCell(event.source),
+    event.reportedAt === null ? null : escapeSpreadsheetCell(new Date(event.reportedAt).toISOString()),
   ];
 }

@@ -25,6 +25,7 @@ const COLUMN_WIDTHS: Record<(typeof EXPORT_COLUMNS)[number], number> = {
   distance_cm: 12,
   seq: 10,
   source: 8,
+  reported_at: 26,
 };
 
 export interface XlsxExportOptions {

@@ -50,6 +50,10 @@ export const eventSchema = {
     confidence: { type: "number" },
     distance_cm: nullable("number"),
     seq: nullable("integer"),
+    reported_at: {
+      ...nullable("string"),
+      description: "The node's own time of the report behind the change; null when no report caused it.",
+    },
     source: { type: "string" },
   },
 } as const;

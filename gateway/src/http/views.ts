@@ -56,6 +56,7 @@ export function eventView(e: ChangeEvent & { id?: number }) {
     confidence: e.confidence,
     distance_cm: e.distanceCm,
     seq: e.seq,
+    reported_at: iso(e.reportedAt),
     source: e.source,
   };
 }

@@ -45,11 +45,15 @@ export function applyReport(
     batteryV: report.batteryV ?? prev?.batteryV ?? null,
   };
   if (prev === undefined) {
-    return { outcome: "accepted", spot: next, change: changeOf(next, null, receivedAt, source) };
+    return {
+      outcome: "accepted",
+      spot: next,
+      change: changeOf(next, null, receivedAt, next.reportedAt, source),
+    };
   }
   const order = ordering(prev, next, report.reason === "boot");
   if (order !== "accepted") return { outcome: order, spot: prev };
-  return { outcome: "accepted", ...transition(prev, next, receivedAt, source) };
+  return { outcome: "accepted", ...transition(prev, next, receivedAt, next.reportedAt, source) };
 }
 
 /** Whether a report is news, judged by the node's counter if both sides have one, else by its clock. */
@@ -102,11 +106,12 @@ export function applyAvailability(
       rssi: null,
       batteryV: null,
     };
-    return { spot, change: changeOf(spot, null, at, source) };
+    return { spot, change: changeOf(spot, null, at, null, source) };
   }
   // A last will says the connection dropped, not that the node was alive at `at`.
   const next = online ? { ...prev, online, lastSeen: at } : { ...prev, online };
-  return transition(prev, next, at, source);
+  // The spot keeps its last report's clock, but no node observed this change at that time.
+  return transition(prev, next, at, null, source);
 }
 
 export function staleSpots(
@@ -119,19 +124,31 @@ export function staleSpots(
   for (const prev of spots) {
     if (!prev.online || now - prev.lastSeen <= offlineAfterMs) continue;
     const spot: Spot = { ...prev, online: false, lastChange: now };
-    gone.push({ spot, change: changeOf(spot, spotState(prev), now, source) });
+    gone.push({ spot, change: changeOf(spot, spotState(prev), now, null, source) });
   }
   return gone;
 }
 
-function transition(prev: Spot, next: Spot, at: number, source: ChangeSource): SpotUpdate {
+function transition(
+  prev: Spot,
+  next: Spot,
+  at: number,
+  reportedAt: number | null,
+  source: ChangeSource,
+): SpotUpdate {
   const before = spotState(prev);
   if (spotState(next) === before) return { spot: { ...next, lastChange: prev.lastChange }, change: null };
   const spot = { ...next, lastChange: at };
-  return { spot, change: changeOf(spot, before, at, source) };
+  return { spot, change: changeOf(spot, before, at, reportedAt, source) };
 }
 
-function changeOf(spot: Spot, previous: SpotState | null, ts: number, source: ChangeSource): ChangeEvent {
+function changeOf(
+  spot: Spot,
+  previous: SpotState | null,
+  ts: number,
+  reportedAt: number | null,
+  source: ChangeSource,
+): ChangeEvent {
   return {
     ts,
     zone: spot.zone,
@@ -141,6 +158,7 @@ function changeOf(spot: Spot, previous: SpotState | null, ts: number, source: Ch
     confidence: spot.confidence,
     distanceCm: spot.distanceCm,
     seq: spot.seq,
+    reportedAt,
     source,
   };
 }

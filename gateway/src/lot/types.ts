@@ -43,6 +43,12 @@ export interface ChangeEvent {
   confidence: number;
   distanceCm: number | null;
   seq: number | null;
+  /**
+   * Node's own timestamp, epoch ms, of the report that caused the change: when the node observed
+   * it, which a late delivery or a faster-than-real-time simulator sets apart from `ts`. Null
+   * when the change came from an availability message or the offline timeout, or the report had no `ts`.
+   */
+  reportedAt: number | null;
   source: ChangeSource;
 }
 

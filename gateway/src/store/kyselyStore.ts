@@ -53,7 +53,17 @@ const QUARTER_HOUR_MS = 900_000;
 
 type EventRow = Pick<
   Selectable<ChangeEventsTable>,
-  "id" | "ts" | "zone" | "spot" | "state" | "previous" | "confidence" | "distance_cm" | "seq" | "source"
+  | "id"
+  | "ts"
+  | "zone"
+  | "spot"
+  | "state"
+  | "previous"
+  | "confidence"
+  | "distance_cm"
+  | "seq"
+  | "reported_at"
+  | "source"
 >;
 
 const EVENT_COLUMNS = [
@@ -66,6 +76,7 @@ const EVENT_COLUMNS = [
   "confidence",
   "distance_cm",
   "seq",
+  "reported_at",
   "source",
 ] as const;
 
@@ -426,6 +437,7 @@ function eventRow(e: ChangeEvent): Insertable<ChangeEventsTable> {
     confidence: e.confidence,
     distance_cm: e.distanceCm ?? null,
     seq: e.seq ?? null,
+    reported_at: e.reportedAt ?? null,
     source: e.source,
   };
 }
@@ -441,6 +453,7 @@ function toStoredEvent(row: EventRow): StoredChangeEvent {
     confidence: row.confidence,
     distanceCm: row.distance_cm,
     seq: toNullableNumber(row.seq),
+    reportedAt: toNullableNumber(row.reported_at),
     source: row.source,
   };
 }

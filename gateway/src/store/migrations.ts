@@ -118,9 +118,24 @@ const initial: Migration = {
   },
 };
 
+/**
+ * The node's own timestamp of the report behind each change. Nullable, without a default: rows
+ * written before it read back as null, which is also what a change no report caused stores.
+ */
+const changeEventsReportedAt: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable("change_events").addColumn("reported_at", "bigint").execute();
+  },
+
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable("change_events").dropColumn("reported_at").execute();
+  },
+};
+
 /** In code rather than FileMigrationProvider: the gateway runs compiled from dist/. Names sort in order. */
 export const migrations: Readonly<Record<string, Migration>> = {
   "001_initial": initial,
+  "002_change_events_reported_at": changeEventsReportedAt,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -40,6 +40,8 @@ export interface ChangeEventsTable {
   confidence: number;
   distance_cm: number | null;
   seq: NullableInt8;
+  /** Added by migration 002: null in rows written before it. */
+  reported_at: NullableInt8;
   source: ChangeSource;
 }
 

@@ -75,12 +75,14 @@ describe.each(["embedded Aedes", "Mosquitto"])("gateway with the %s broker", (br
         ["place_2", "occupied", 0.93],
       ]);
 
+      // place_2's node time has no zone: gateway-local, as the original system wrote it.
+      const place2ReportedAt = new Date("2026-01-11T15:30:00.123").toISOString();
       const history = await getJson<{
-        events: Array<{ spot: string; state: string; previous: string | null }>;
+        events: Array<{ spot: string; state: string; previous: string | null; reported_at: string | null }>;
       }>(`${gateway.baseUrl}/api/history?zone=Zone_A`);
-      expect(history.body.events.map((e) => [e.spot, e.state, e.previous]).sort()).toEqual([
-        ["place_1", "free", null],
-        ["place_2", "occupied", null],
+      expect(history.body.events.map((e) => [e.spot, e.state, e.previous, e.reported_at]).sort()).toEqual([
+        ["place_1", "free", null, null],
+        ["place_2", "occupied", null, place2ReportedAt],
       ]);
 
       const legacy = await getJson<{ events: Array<{ place_id: string; status: string; zone: string }> }>(
@@ -94,13 +96,15 @@ describe.each(["embedded Aedes", "Mosquitto"])("gateway with the %s broker", (br
       const csv = await fetch(`${gateway.baseUrl}/api/export.csv?zone=Zone_A`);
       expect(csv.headers.get("content-disposition")).toMatch(/attachment; filename=".*\.csv"/);
       const rows = (await csv.text()).trim().split("\r\n");
-      expect(rows[0]).toBe("id,timestamp,zone,spot,state,previous,confidence,distance_cm,seq,source");
+      expect(rows[0]).toBe(
+        "id,timestamp,zone,spot,state,previous,confidence,distance_cm,seq,source,reported_at",
+      );
       expect(
         rows
           .slice(1)
-          .map((r) => r.split(",").slice(2, 5).join(","))
+          .map((r) => [...r.split(",").slice(2, 5), r.split(",")[10]].join(","))
           .sort(),
-      ).toEqual(["Zone_A,place_1,free", "Zone_A,place_2,occupied"]);
+      ).toEqual(["Zone_A,place_1,free,", `Zone_A,place_2,occupied,${place2ReportedAt}`]);
 
       const xlsx = await fetch(`${gateway.baseUrl}/api/export.xlsx`);
       expect(xlsx.status).toBe(200);
@@ -109,9 +113,9 @@ describe.each(["embedded Aedes", "Mosquitto"])("gateway with the %s broker", (br
       const sheet = workbook.worksheets[0];
       const cells: string[] = [];
       sheet?.eachRow((row, n) => {
-        if (n > 1) cells.push(`${row.getCell(4).text}=${row.getCell(5).text}`);
+        if (n > 1) cells.push(`${row.getCell(4).text}=${row.getCell(5).text}@${row.getCell(11).text}`);
       });
-      expect(cells.sort()).toEqual(["place_1=free", "place_2=occupied"]);
+      expect(cells.sort()).toEqual(["place_1=free@", `place_2=occupied@${place2ReportedAt}`]);
     } finally {
       stream.close();
     }

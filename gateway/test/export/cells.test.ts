@@ -27,10 +27,20 @@ describe("exportRow", () => {
       null,
       -7,
       "mqtt",
+      "2026-01-11T08:30:02.873Z",
     ]);
+  });
+
+  it("adds the node's own time last, after the original columns, and leaves it empty when there is none", () => {
+    expect(EXPORT_COLUMNS.at(-1)).toBe("reported_at");
+    expect(exportRow(changeEvent(4)).at(-1)).toBeNull();
+    expect(exportRow(changeEvent(4, { reportedAt: 0 })).at(-1)).toBe("1970-01-01T00:00:00.000Z");
   });
 
   it("escapes a timestamp whose year needs a sign", () => {
     expect(exportRow(changeEvent(1, { ts: Date.UTC(10000, 0, 1) }))[1]).toBe("'+010000-01-01T00:00:00.000Z");
+    expect(exportRow(changeEvent(1, { reportedAt: Date.UTC(-1, 0, 1) })).at(-1)).toBe(
+      "'-000001-01-01T00:00:00.000Z",
+    );
   });
 });

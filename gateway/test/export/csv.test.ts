@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { EXPORT_COLUMNS } from "../../src/export/cells.js";
 import { csvExport } from "../../src/export/csv.js";
 import type { StoredChangeEvent } from "../../src/store/types.js";
-import { CountingSource, expectedCells, fromArray, HOSTILE_EVENTS } from "./events.js";
+import { CountingSource, changeEvent, expectedCells, fromArray, HOSTILE_EVENTS } from "./events.js";
 
 const HEADER = `${EXPORT_COLUMNS.join(",")}\r\n`;
 
@@ -61,13 +61,25 @@ describe("csvExport", () => {
 
   it("neutralises formulas and quotes only what needs it", async () => {
     const lines = (await readAll(fromArray(HOSTILE_EVENTS.slice(0, 2)))).split("\r\n");
-    expect(lines[1]).toBe("1,2026-01-11T08:30:01.123Z,'=cmd|' /C calc'!A0,'+1,occupied,,0.875,120.5,1,mqtt");
-    expect(lines[2]).toBe("2,2026-01-11T08:30:02.123Z,'-2+3,'@SUM(1),free,occupied,0.875,120.5,2,mqtt");
+    expect(lines[1]).toBe(
+      "1,2026-01-11T08:30:01.123Z,'=cmd|' /C calc'!A0,'+1,occupied,,0.875,120.5,1,mqtt,2026-01-11T08:30:00.873Z",
+    );
+    expect(lines[2]).toBe(
+      "2,2026-01-11T08:30:02.123Z,'-2+3,'@SUM(1),free,occupied,0.875,120.5,2,mqtt,2026-01-11T08:30:01.873Z",
+    );
   });
 
   it("writes numbers as numbers, negative ones unescaped", async () => {
     const lines = (await readAll(fromArray(HOSTILE_EVENTS.slice(4)))).split("\r\n");
-    expect(lines[1]).toBe("5,2026-01-11T08:30:05.123Z,plain,,occupied,free,0,0,-5,mqtt");
+    expect(lines[1]).toBe(
+      "5,2026-01-11T08:30:05.123Z,plain,,occupied,free,0,0,-5,mqtt,2026-01-11T08:30:04.873Z",
+    );
+  });
+
+  it("ends the header with reported_at and leaves it empty for an event without a node time", async () => {
+    const lines = (await readAll(fromArray([changeEvent(8)]))).split("\r\n");
+    expect(lines[0]?.endsWith(",source,reported_at")).toBe(true);
+    expect(lines[1]).toBe("8,2026-01-11T08:30:08.123Z,A,S8,free,occupied,0.875,120.5,8,mqtt,");
   });
 
   it("streams 100 000 events, pulling the source only as it is read", async () => {

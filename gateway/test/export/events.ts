@@ -2,6 +2,7 @@ import type { StoredChangeEvent } from "../../src/store/types.js";
 
 export const T0 = Date.UTC(2026, 0, 11, 8, 30, 0, 123);
 
+/** The node's clock runs 250 ms behind the gateway's; every fourth event came with no node time. */
 export function changeEvent(id: number, overrides: Partial<StoredChangeEvent> = {}): StoredChangeEvent {
   return {
     id,
@@ -13,6 +14,7 @@ export function changeEvent(id: number, overrides: Partial<StoredChangeEvent> = 
     confidence: 0.875,
     distanceCm: id % 3 === 0 ? null : 120.5,
     seq: id % 5 === 0 ? null : id,
+    reportedAt: id % 4 === 0 ? null : T0 + id * 1000 - 250,
     source: "mqtt",
     ...overrides,
   };
@@ -64,5 +66,6 @@ export function expectedCells(event: StoredChangeEvent): Array<string | number |
     event.distanceCm,
     event.seq,
     event.source,
+    event.reportedAt === null ? null : text(new Date(event.reportedAt).toISOString()),
   ];
 }

@@ -33,6 +33,7 @@ function change(s: Spot): ChangeEvent {
     confidence: s.confidence,
     distanceCm: null,
     seq: s.seq,
+    reportedAt: null,
     source: "mqtt",
   };
 }

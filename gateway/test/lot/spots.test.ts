@@ -53,6 +53,7 @@ describe("applyReport, first report", () => {
         confidence: 0.8,
         distanceCm: 40,
         seq: 3,
+        reportedAt: 4_900,
         source: "mqtt",
       },
     });
@@ -62,6 +63,7 @@ describe("applyReport, first report", () => {
     const r = report(undefined, { status: "unknown", confidence: 0.1 });
     expect(r.spot).toMatchObject({ distanceCm: null, seq: null, reportedAt: null, fw: null, rssi: null });
     expect(r.outcome === "accepted" && r.change?.state).toBe("unknown");
+    expect(r.outcome === "accepted" && r.change?.reportedAt).toBeNull();
   });
 
   it("records the source it came through", () => {
@@ -175,6 +177,16 @@ describe("applyReport, accepted reports", () => {
     });
   });
 
+  it("keeps the node's own time of the report behind a change, apart from the gateway's", () => {
+    const late = report(makeSpot({ reportedAt: 1_200 }), { ...occupied, ts: 1_500 }, 9_000);
+    expect(late.outcome === "accepted" && late.change).toMatchObject({ ts: 9_000, reportedAt: 1_500 });
+  });
+
+  it("gives a change from a report without a clock no node time, even if an earlier report had one", () => {
+    const r = report(makeSpot({ reportedAt: 1_200 }), occupied);
+    expect(r.outcome === "accepted" && r.change?.reportedAt).toBeNull();
+  });
+
   it("brings an offline spot back online with a change even when the status is the same", () => {
     const r = report(makeSpot({ online: false }), free);
     expect(r.spot.online).toBe(true);
@@ -216,7 +228,14 @@ describe("applyAvailability", () => {
       seq: null,
       lastChange: 7_000,
     });
-    expect(change).toMatchObject({ ts: 7_000, zone: "A", spot: "1", state: "offline", previous: null });
+    expect(change).toMatchObject({
+      ts: 7_000,
+      zone: "A",
+      spot: "1",
+      state: "offline",
+      previous: null,
+      reportedAt: null,
+    });
   });
 
   it("creates an unheard-of spot as unknown and online", () => {
@@ -226,15 +245,22 @@ describe("applyAvailability", () => {
   });
 
   it("takes an online spot offline without claiming it was seen", () => {
-    const { spot, change } = avail(makeSpot({ status: "occupied", lastSeen: 2_000 }), false);
-    expect(spot).toMatchObject({ online: false, status: "occupied", lastSeen: 2_000, lastChange: 7_000 });
-    expect(change).toMatchObject({ ts: 7_000, state: "offline", previous: "occupied" });
+    const prev = makeSpot({ status: "occupied", lastSeen: 2_000, reportedAt: 1_900 });
+    const { spot, change } = avail(prev, false);
+    expect(spot).toMatchObject({
+      online: false,
+      status: "occupied",
+      lastSeen: 2_000,
+      lastChange: 7_000,
+      reportedAt: 1_900,
+    });
+    expect(change).toMatchObject({ ts: 7_000, state: "offline", previous: "occupied", reportedAt: null });
   });
 
   it("brings an offline spot back with its last status and marks it seen", () => {
-    const { spot, change } = avail(makeSpot({ status: "occupied", online: false }), true);
+    const { spot, change } = avail(makeSpot({ status: "occupied", online: false, reportedAt: 1_900 }), true);
     expect(spot).toMatchObject({ online: true, lastSeen: 7_000, lastChange: 7_000 });
-    expect(change).toMatchObject({ state: "occupied", previous: "offline" });
+    expect(change).toMatchObject({ state: "occupied", previous: "offline", reportedAt: null });
   });
 
   it("only refreshes lastSeen when an online spot says online again", () => {
@@ -250,7 +276,7 @@ describe("applyAvailability", () => {
 
 describe("staleSpots", () => {
   const spots = deepFreeze([
-    makeSpot({ spot: "quiet", status: "occupied", lastSeen: 1_000 }),
+    makeSpot({ spot: "quiet", status: "occupied", lastSeen: 1_000, reportedAt: 900 }),
     makeSpot({ spot: "edge", lastSeen: 10_000 }),
     makeSpot({ spot: "fresh", lastSeen: 50_000 }),
     makeSpot({ spot: "gone", online: false, lastSeen: 0 }),
@@ -265,6 +291,7 @@ describe("staleSpots", () => {
       spot: "quiet",
       state: "offline",
       previous: "occupied",
+      reportedAt: null,
       source: "serial",
     });
   });

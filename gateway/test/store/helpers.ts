@@ -63,6 +63,7 @@ export function event(overrides: Partial<ChangeEvent> = {}): ChangeEvent {
     confidence: 0.9,
     distanceCm: 40,
     seq: 1,
+    reportedAt: 1_699_999_999_750,
     source: "mqtt",
     ...overrides,
   };

@@ -27,7 +27,10 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-/** Events 0..n-1: ts T0 + i s, zones A/B/C round-robin, spots 01..05. */
+/**
+ * Events 0..n-1: ts T0 + i s, zones A/B/C round-robin, spots 01..05; the node's clock 250 ms
+ * behind the gateway's, except every fourth event, which came with no node time.
+ */
 const T0 = 1_700_000_000_000;
 function events(n: number): ChangeEvent[] {
   return Array.from({ length: n }, (_, i) =>
@@ -37,6 +40,7 @@ function events(n: number): ChangeEvent[] {
       spot: `0${(i % 5) + 1}`,
       state: i % 2 === 0 ? "occupied" : "free",
       seq: i,
+      reportedAt: i % 4 === 3 ? null : T0 + i * 1000 - 250,
     }),
   );
 }
@@ -60,6 +64,23 @@ describe("commit and loadSpots", () => {
     });
     await store.commit(batch({ spots: [sparse, full] }));
     expect(await store.loadSpots()).toEqual([full, sparse]);
+  });
+
+  it("round-trips every ChangeEvent field, the node's time and its absence included", async () => {
+    const store = await open();
+    const full = event();
+    const sparse = event({
+      ts: full.ts + 1,
+      state: "offline",
+      previous: null,
+      distanceCm: null,
+      seq: null,
+      reportedAt: null,
+      source: "timeout",
+    });
+    await store.commit(batch({ events: [full, sparse] }));
+    const { events: stored } = await store.history({ limit: 10 });
+    expect(stored.map(({ id: _id, ...rest }) => rest)).toEqual([sparse, full]);
   });
 
   it("upserts by (zone, spot): a later commit overwrites every column", async () => {
@@ -146,6 +167,7 @@ describe("history", () => {
     const ids = all.events.map((e) => e.id);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
     expect(all.events[0]).toEqual({ ...events(30)[29], id: ids[0] });
+    expect(all.events.map(({ id: _id, ...rest }) => rest)).toEqual(events(30).reverse());
 
     const zoneA = await store.history({ zone: "A", limit: 100 });
     expect(zoneA.events.map((e) => e.seq)).toEqual([27, 24, 21, 18, 15, 12, 9, 6, 3, 0]);

@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
+import { Kysely, Migrator, SqliteDialect } from "kysely";
 import { describe, expect, it } from "vitest";
 import { MigrationError, openStore } from "../../src/store/index.js";
+import { migrations } from "../../src/store/migrations.js";
 import { isPostgresUrl, openSqliteStore, StoreOpenError } from "../../src/store/sqlite.js";
 import { batch, event, spot, useTempDir } from "./helpers.js";
 
@@ -74,7 +76,37 @@ describe("openSqliteStore", () => {
     expect(await second.loadSpots()).toEqual([spot()]);
     expect((await second.history({ limit: 10 })).events).toHaveLength(1);
     const applied = inspect(file, (db) => db.prepare("select name from kysely_migration").all());
-    expect(applied).toEqual([{ name: "001_initial" }]);
+    expect(applied).toEqual([{ name: "001_initial" }, { name: "002_change_events_reported_at" }]);
+  });
+
+  it("upgrades a database made by the first migration: old events read back without a node time", async () => {
+    const file = path.join(tmp.dir(), "old.db");
+    const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
+    try {
+      const first = Object.fromEntries(Object.entries(migrations).filter(([name]) => name === "001_initial"));
+      const migrator = new Migrator({ db: old, provider: { getMigrations: async () => first } });
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    } finally {
+      await old.destroy();
+    }
+    const columns = (db: BetterSqlite3.Database) =>
+      (db.pragma("table_info(change_events)") as Array<{ name: string }>).map((c) => c.name);
+    expect(inspect(file, columns)).not.toContain("reported_at");
+    const raw = new BetterSqlite3(file);
+    raw
+      .prepare(
+        `insert into change_events (ts, zone, spot, state, previous, confidence, distance_cm, seq, source)
+         values (?, 'A', '01', 'occupied', 'free', 0.9, 40, 1, 'mqtt')`,
+      )
+      .run(1_700_000_000_000);
+    raw.close();
+
+    const store = tmp.track(await openSqliteStore(file));
+    expect(inspect(file, columns)).toContain("reported_at");
+    const newer = event({ ts: 1_700_000_001_000, seq: 2, reportedAt: 1_700_000_000_900 });
+    await store.commit(batch({ events: [newer] }));
+    const { events } = await store.history({ limit: 10 });
+    expect(events.map(({ id: _id, ...rest }) => rest)).toEqual([newer, event({ reportedAt: null })]);
   });
 
   it("names --db and PARKING_DB when a parent of the path is a regular file", async () => {
