@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { flashCommands } from "./flash.js";
 import { gatewayCommand } from "./gateway.js";
+import { simulateCommand } from "./simulate.js";
 
 const program = new Command()
   .name("parking")
@@ -9,6 +10,7 @@ const program = new Command()
   .configureOutput({ outputError: (text, write) => write(text) });
 
 gatewayCommand(program);
+simulateCommand(program);
 flashCommands(program);
 
 program.addOption(new Option("--debug", "print stack traces").hideHelp());

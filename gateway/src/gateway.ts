@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { gatewayAvailabilityTopic, subscriptionFilters } from "../../protocol/src/topics.js";
-import { DEFAULT_ZONES, parseZones } from "../../simulator/src/layout.js";
-import { type RunningSimulator, startSimulator } from "../../simulator/src/simulator.js";
+import { startBuiltInSimulator } from "../../simulator/src/builtIn.js";
+import type { RunningSimulator } from "../../simulator/src/simulator.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded.js";
 import { GatewayBus } from "./bus.js";
 import { type GatewaySettings, redactUrl } from "./config/settings.js";
@@ -182,17 +182,11 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
 
     let simulator: RunningSimulator | null = null;
     if (settings.simulate) {
-      const zones = parseZones(DEFAULT_ZONES);
-      if (typeof zones === "string") throw new Error(zones);
-      simulator = startSimulator({
+      simulator = await startBuiltInSimulator(
         mqttUrl,
-        topicRoot: settings.topicRoot,
-        zones,
-        speed: 60,
-        seed: Date.now() & 0xffff,
-        heartbeatMs: 30_000,
-        logger: logger.child({ component: "simulator" }),
-      });
+        settings.topicRoot,
+        logger.child({ component: "simulator" }),
+      );
     }
 
     let stopping: Promise<void> | null = null;

@@ -35,3 +35,27 @@ export function parseZones(spec: string, flag = "--zones"): ZoneLayout[] | strin
   }
   return zones;
 }
+
+/** Zone names for `--zone-count`: Zone_A … Zone_Z, then Zone_AA, Zone_AB … like spreadsheet columns. */
+export function zoneName(index: number): string {
+  let name = "";
+  let n = index + 1;
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    name = String.fromCharCode(65 + r) + name;
+    n = Math.floor((n - 1) / 26);
+  }
+  return `Zone_${name}`;
+}
+
+/** `--spots N --zone-count K`: N spots shared as evenly as possible over K zones, the first zones taking the remainder. */
+export function evenZones(spots: number, zoneCount: number): ZoneLayout[] {
+  const zones: ZoneLayout[] = [];
+  const base = Math.floor(spots / zoneCount);
+  const extra = spots % zoneCount;
+  for (let z = 0; z < zoneCount; z++) {
+    const count = base + (z < extra ? 1 : 0);
+    zones.push({ zone: zoneName(z), spots: Array.from({ length: count }, (_, i) => spotId(i)) });
+  }
+  return zones;
+}

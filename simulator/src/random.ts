@@ -37,3 +37,16 @@ export class Random {
     return median * Math.exp(sigma * this.normal());
   }
 }
+
+/**
+ * A seed for one named part of a run (traffic, sensors, faults), so each part draws from its
+ * own stream: turning faults on does not change which cars arrive.
+ */
+export function deriveSeed(seed: number, part: string): number {
+  let h = (seed ^ 0x9e3779b9) >>> 0;
+  for (let i = 0; i < part.length; i++) {
+    h = Math.imul(h ^ part.charCodeAt(i), 0x85ebca6b) >>> 0;
+    h ^= h >>> 13;
+  }
+  return Math.imul(h ^ (h >>> 16), 0xc2b2ae35) >>> 0;
+}
