@@ -215,7 +215,11 @@ export class MqttFleet {
     connection.client?.reconnect();
   }
 
-  /** Nodes leave cleanly: `offline` retained for each, then a normal disconnect. */
+  /**
+   * Nodes leave cleanly: `offline` retained for each, then a normal disconnect. A connection
+   * that cannot say goodbye within CLOSE_WAIT_MS (cut a moment ago, its broker gone) is closed
+   * anyway; the broker then fires its will, which says the same.
+   */
   async close(): Promise<void> {
     this.closing = true;
     this.pending.length = 0;
@@ -226,7 +230,7 @@ export class MqttFleet {
         const client = connection.client;
         if (client === undefined) return;
         if (client.connected) {
-          await Promise.all(
+          const goodbyes = Promise.all(
             connection.nodes.map((node) =>
               client
                 .publishAsync(availabilityTopic(topicRoot, node.zone, node.spot), "offline", {
@@ -236,9 +240,29 @@ export class MqttFleet {
                 .catch(() => undefined),
             ),
           );
+          await within(goodbyes, CLOSE_WAIT_MS);
         }
-        await client.endAsync(!client.connected).catch(() => undefined);
+        const ended = await within(
+          client.endAsync(!client.connected).catch(() => undefined),
+          CLOSE_WAIT_MS,
+        );
+        if (!ended) await client.endAsync(true).catch(() => undefined);
       }),
     );
+  }
+}
+
+const CLOSE_WAIT_MS = 3_000;
+
+/** Whether `promise` settled within `ms`. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

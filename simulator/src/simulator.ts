@@ -61,6 +61,8 @@ export interface SimStatus {
   reportsPerSecond: number;
   connected: number;
   nodes: number;
+  /** Reconnection attempts after a lost connection. */
+  reconnects: number;
   arrivals: number;
   departures: number;
   turnedAway: number;
@@ -323,6 +325,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
         reportsPerSecond: rate,
         connected: (fleet?.connectedCount ?? 0) + (fil?.size ?? 0),
         nodes: spots.length,
+        reconnects: fleet?.reconnects ?? 0,
         arrivals: traffic.arrivals,
         departures: traffic.departures,
         turnedAway: traffic.turnedAway,

@@ -18,7 +18,7 @@ export function formatStatus(s: SimStatus): string {
     `sim ${clock} ×${s.speed}`,
     `occupied ${s.occupied}/${s.spots} (${rate} %)`,
     `${s.reportsPerSecond.toFixed(1)} reports/s`,
-    `${s.connected}/${s.nodes} online`,
+    `${s.connected}/${s.nodes} online${s.reconnects > 0 ? ` (${s.reconnects} reconnects)` : ""}`,
     `${s.turnedAway} turned away`,
   ];
   const faults = Object.entries(s.faults)
