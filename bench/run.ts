@@ -6,6 +6,7 @@ import { mosquittoBinary } from "../testkit/mosquitto.js";
 import { REPO_ROOT } from "../testkit/paths.js";
 import { type IngestOptions, runIngest } from "./ingest.js";
 import { type LatencyOptions, runLatency } from "./latency.js";
+import { type AccuracyOptions, runAccuracy, runScale, type ScaleOptions } from "./simulator.js";
 import { withRig } from "./support/rig.js";
 
 /** One measured number; `target` when it has one to meet. */
@@ -30,6 +31,18 @@ const BURST: IngestOptions = { ...INGEST, maxBacklog: 50_000 };
 /** Below the gateway's MQTT receive maximum (1 000): the broker never has to queue for it. */
 const PACED: IngestOptions = { ...INGEST, maxBacklog: 900 };
 const LATENCY: LatencyOptions = { spots: 2_000, zones: 20, rate: 1_000, durationS: 10, tickMs: 10 };
+/** The issue's scale: 10 000 nodes, one connection each, at real speed. */
+const SCALE: ScaleOptions = { spots: Number(process.env.BENCH_SIM_SPOTS ?? 10_000), zones: 10, measureS: 60 };
+/** A working day of an office car park: arrivals, lunch, departures. */
+const ACCURACY: AccuracyOptions = {
+  spots: 200,
+  zones: 4,
+  speed: 360,
+  duration: "12h",
+  start: "2026-11-24T06:00:00",
+  profile: "office",
+  seed: 7,
+};
 
 const measurements: Measurement[] = [];
 const errors: Array<{ benchmark: string; error: string }> = [];
@@ -118,44 +131,99 @@ async function main(): Promise<void> {
     }),
   );
 
-  const rows = measurements.map((m) => [
-    m.benchmark,
-    m.metric,
-    m.value === null ? "n/a" : formatNumber(m.value),
-    m.unit,
-    m.target ? `${m.target.op} ${formatNumber(m.target.value)}` : "",
-    m.pass === undefined ? "" : m.pass ? "ok" : "MISSED",
-  ]);
+  await benchmark("S1: simulator at scale, one MQTT connection per node", () =>
+    withRig("sim-scale", async (rig) => {
+      console.log(
+        `  ${SCALE.spots} spots in ${SCALE.zones} zones at real speed; CPU over ${SCALE.measureS} s`,
+      );
+      const r = await runScale(rig, SCALE);
+      const b = "S1 scale";
+      measure(b, "spots reporting in the gateway", r.spotsInGateway, "spots", {
+        op: "==",
+        value: SCALE.spots,
+      });
+      measure(b, "start until every spot reported", r.allKnownS, "s");
+      measure(b, "simulator CPU (1 core = 100 %)", r.simulatorCpuPercent, "%", { op: "<", value: 100 });
+      measure(b, "simulator peak RSS (VmHWM)", r.simulatorPeakRssMiB, "MiB");
+      measure(b, "reports accepted by the gateway", r.reportsPerS, "reports/s");
+      measure(b, "gateway CPU", r.gatewayCpuPercent, "%");
+      measure(b, "gateway peak RSS (VmHWM)", r.gatewayPeakRssMiB, "MiB");
+    }),
+  );
+
+  await benchmark("S2: accuracy against the truth over a simulated working day", () =>
+    withRig("sim-accuracy", async (rig) => {
+      const o = ACCURACY;
+      console.log(`  ${o.spots} spots, ${o.profile} profile, ${o.duration} from ${o.start} at ×${o.speed}`);
+      const r = await runAccuracy(rig, o);
+      const b = "S2 accuracy";
+      measure(b, "spot-time where the gateway matched the truth", 100 * r.agreement, "%", {
+        op: ">=",
+        value: 99,
+      });
+      measure(b, "arrivals scored", r.arrivals, "");
+      measure(b, "arrivals never shown", r.missed, "", { op: "==", value: 0 });
+      measure(b, "arrival → gateway shows occupied, p50", r.latencyCycles.p50, "cycles");
+      measure(b, "arrival → gateway shows occupied, p95", r.latencyCycles.p95, "cycles", {
+        op: "<",
+        value: 2.0001,
+      });
+      measure(b, "measurement cycle", r.cycleMs / 1000, "s");
+      measure(b, "real time of the run", r.realS, "s");
+    }),
+  );
+
   const header = ["benchmark", "metric", "value", "unit", "target", "result"];
-  console.log(`\n${textTable(header, rows)}`);
+  console.log(`\n${textTable(header, rowsOf(measurements))}`);
   for (const e of errors) console.log(`ERROR in ${e.benchmark}: ${e.error.split("\n")[0]}`);
 
+  const machine = `${environment.date} · node ${environment.node} · ${environment.cpus} × ${environment.cpu_model} · mosquitto ${environment.mosquitto}`;
+  const groups = [
+    {
+      file: "ingest",
+      title: "Ingest benchmarks",
+      prefixes: ["A", "B"],
+      settings: { ingest_burst: BURST, ingest_paced: PACED, latency: LATENCY },
+      about:
+        `A: ${INGEST.total} QoS 1 reports, ${INGEST.spots} spots in ${INGEST.zones} zones, ${INGEST.clients} publishers (window ${INGEST.window}); ` +
+        `A1 keeps at most ${BURST.maxBacklog} reports uncommitted, A2 at most ${PACED.maxBacklog}. ` +
+        `B: ${LATENCY.rate} reports/s for ${LATENCY.durationS} s, publish → SSE \`spot\` event, fresh gateway.`,
+    },
+    {
+      file: "simulator",
+      title: "Simulator benchmarks",
+      prefixes: ["S"],
+      settings: { scale: SCALE, accuracy: ACCURACY },
+      about:
+        `S1: \`parking simulate --spots ${SCALE.spots}\`, one MQTT connection per node, real speed, against Mosquitto and the gateway; CPU over ${SCALE.measureS} s once every spot reported. ` +
+        `S2: ${ACCURACY.spots} spots, ${ACCURACY.profile} profile, ${ACCURACY.duration} simulated from ${ACCURACY.start} at ×${ACCURACY.speed}, scored from the truth file against \`/api/history\` on the simulated clock (the nodes' \`reported_at\`).`,
+    },
+  ];
   const dir = join(REPO_ROOT, "bench", "results");
   mkdirSync(dir, { recursive: true });
-  const json = {
-    ...environment,
-    settings: { ingest_burst: BURST, ingest_paced: PACED, latency: LATENCY },
-    measurements,
-    notes,
-    errors,
-  };
-  writeAtomically(join(dir, "ingest.json"), `${JSON.stringify(json, null, 2)}\n`);
-  const md = [
-    `# Ingest benchmarks`,
-    "",
-    `${environment.date} · node ${environment.node} · ${environment.cpus} × ${environment.cpu_model} · mosquitto ${environment.mosquitto}`,
-    "",
-    `A: ${INGEST.total} QoS 1 reports, ${INGEST.spots} spots in ${INGEST.zones} zones, ${INGEST.clients} publishers (window ${INGEST.window}); ` +
-      `A1 keeps at most ${BURST.maxBacklog} reports uncommitted, A2 at most ${PACED.maxBacklog}. ` +
-      `B: ${LATENCY.rate} reports/s for ${LATENCY.durationS} s, publish → SSE \`spot\` event, fresh gateway.`,
-    "",
-    markdownTable(header, rows),
-    ...(notes.length > 0 ? ["", ...notes.map((n) => `- ${n}`)] : []),
-    ...errors.map((e) => `\n**Error in ${e.benchmark}:** ${e.error.split("\n")[0]}`),
-    "",
-  ].join("\n");
-  writeAtomically(join(dir, "ingest.md"), md);
-  console.log(`\nwritten: bench/results/ingest.json, bench/results/ingest.md`);
+  for (const group of groups) {
+    const inGroup = (name: string): boolean => group.prefixes.some((p) => name.startsWith(p));
+    const own = measurements.filter((m) => inGroup(m.benchmark));
+    const ownErrors = errors.filter((e) => inGroup(e.benchmark));
+    // A run limited by BENCH_ONLY leaves the other groups' last results alone.
+    if (own.length === 0 && ownErrors.length === 0) continue;
+    const json = { ...environment, settings: group.settings, measurements: own, notes, errors: ownErrors };
+    writeAtomically(join(dir, `${group.file}.json`), `${JSON.stringify(json, null, 2)}\n`);
+    const md = [
+      `# ${group.title}`,
+      "",
+      machine,
+      "",
+      group.about,
+      "",
+      markdownTable(header, rowsOf(own)),
+      ...(notes.length > 0 ? ["", ...notes.map((n) => `- ${n}`)] : []),
+      ...ownErrors.map((e) => `\n**Error in ${e.benchmark}:** ${e.error.split("\n")[0]}`),
+      "",
+    ].join("\n");
+    writeAtomically(join(dir, `${group.file}.md`), md);
+    console.log(`written: bench/results/${group.file}.json, bench/results/${group.file}.md`);
+  }
   // A benchmark reports, it does not gate: only a run that could not measure fails.
   if (errors.length > 0) process.exitCode = 1;
 }
@@ -187,6 +255,17 @@ function ingestBenchmark(b: string, o: IngestOptions): Promise<void> {
     if (r.brokerDropped)
       note(`${b}: Mosquitto logged "Outgoing messages are being dropped for client parking-gateway"`);
   });
+}
+
+function rowsOf(list: Measurement[]): string[][] {
+  return list.map((m) => [
+    m.benchmark,
+    m.metric,
+    m.value === null ? "n/a" : formatNumber(m.value),
+    m.unit,
+    m.target ? `${m.target.op} ${formatNumber(m.target.value)}` : "",
+    m.pass === undefined ? "" : m.pass ? "ok" : "MISSED",
+  ]);
 }
 
 function writeAtomically(file: string, text: string): void {

@@ -133,3 +133,39 @@ function seenAt(seen: Observation[], t: number): string {
   }
   return state;
 }
+
+interface HistoryEvent {
+  timestamp: string;
+  reported_at: string | null;
+  zone: string;
+  spot: string;
+  state: string;
+}
+
+/**
+ * Every change a gateway stored (GET /api/history, all pages), on the simulated clock: the
+ * node's own time (`reported_at`) where a report caused the change, else the gateway's time
+ * mapped back through the run's start line (availability and offline timeouts).
+ */
+export async function fetchObservations(baseUrl: string, truth: TruthLine[]): Promise<Observation[]> {
+  const start = truth.find((l) => l.type === "start");
+  if (start === undefined) throw new Error("the truth file has no start line");
+  const toSim = (realMs: number): number => start.t + (realMs - Number(start.real)) * Number(start.speed);
+  const out: Observation[] = [];
+  let cursor: string | null = null;
+  do {
+    const url = new URL("/api/history", baseUrl);
+    url.searchParams.set("limit", "10000");
+    if (cursor !== null) url.searchParams.set("cursor", cursor);
+    const response = await fetch(url);
+    if (!response.ok)
+      throw new Error(`GET /api/history answered ${response.status}: ${await response.text()}`);
+    const page = (await response.json()) as { events: HistoryEvent[]; next_cursor: string | null };
+    for (const e of page.events) {
+      const t = e.reported_at === null ? toSim(Date.parse(e.timestamp)) : Date.parse(e.reported_at);
+      out.push({ t, zone: e.zone, spot: e.spot, state: e.state });
+    }
+    cursor = page.next_cursor;
+  } while (cursor !== null);
+  return out;
+}

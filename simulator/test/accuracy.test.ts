@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway, tempDir } from "../../gateway/test/support/gateway.js";
 import { type Mosquitto, startMosquitto } from "../../testkit/mosquitto.js";
 import { loadProfile } from "../src/profiles.js";
-import { scoreRun } from "../src/score.js";
+import { fetchObservations, scoreRun } from "../src/score.js";
 import { TruthWriter } from "../src/truth.js";
-import { observedChanges, readTruth, simulate } from "./support.js";
+import { readTruth, simulate } from "./support.js";
 
 /**
  * The issue's accuracy bar on a short run: scored from the truth file against the gateway's
@@ -59,7 +59,7 @@ describe("accuracy against the truth", () => {
     await new Promise((r) => setTimeout(r, 500));
     await sim.stop();
     const lines = readTruth(truthPath);
-    const observed = await observedChanges(gateway.baseUrl, lines);
+    const observed = await fetchObservations(gateway.baseUrl, lines);
     const score = scoreRun(lines, observed);
     console.log(
       `accuracy: ${(score.agreement * 100).toFixed(2)} % of spot-time over ${score.spots} spots; ` +

@@ -4,7 +4,6 @@ import { pino } from "pino";
 import { NO_FAULTS } from "../src/faults.js";
 import { parseZones } from "../src/layout.js";
 import { PROFILES } from "../src/profiles.js";
-import type { Observation } from "../src/score.js";
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from "../src/simulator.js";
 import { parseTruth, type TruthLine } from "../src/truth.js";
 
@@ -50,38 +49,4 @@ export async function recordTopics(
 
 export function readTruth(path: string): TruthLine[] {
   return parseTruth(readFileSync(path, "utf8"));
-}
-
-interface HistoryEvent {
-  timestamp: string;
-  reported_at: string | null;
-  zone: string;
-  spot: string;
-  state: string;
-}
-
-/**
- * Every change the gateway stored, on the simulated clock: the node's own time (`reported_at`)
- * where the change came from a report, else the gateway's time mapped through the run's pace.
- */
-export async function observedChanges(baseUrl: string, truth: TruthLine[]): Promise<Observation[]> {
-  const start = truth.find((l) => l.type === "start");
-  if (start === undefined) throw new Error("truth has no start line");
-  const toSim = (realMs: number): number => start.t + (realMs - Number(start.real)) * Number(start.speed);
-  const out: Observation[] = [];
-  let cursor: string | null = null;
-  do {
-    const url = new URL("/api/history", baseUrl);
-    url.searchParams.set("limit", "10000");
-    if (cursor !== null) url.searchParams.set("cursor", cursor);
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`history: ${response.status} ${await response.text()}`);
-    const page = (await response.json()) as { events: HistoryEvent[]; next_cursor: string | null };
-    for (const e of page.events) {
-      const t = e.reported_at === null ? toSim(Date.parse(e.timestamp)) : Date.parse(e.reported_at);
-      out.push({ t, zone: e.zone, spot: e.spot, state: e.state });
-    }
-    cursor = page.next_cursor;
-  } while (cursor !== null);
-  return out;
 }
