@@ -276,7 +276,7 @@ function writeAtomically(file: string, text: string): void {
 function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   if (Number.isInteger(n)) return n.toLocaleString("en-US");
-  return n.toLocaleString("en-US", { maximumFractionDigits: Math.abs(n) >= 100 ? 0 : n >= 10 ? 1 : 2 });
+  return n.toLocaleString("en-US", { maximumFractionDigits: Math.abs(n) >= 100 ? 0 : 2 });
 }
 
 function textTable(header: string[], rows: string[][]): string {

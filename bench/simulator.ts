@@ -44,8 +44,21 @@ interface SimulatorChild {
   stop(): Promise<void>;
 }
 
-function spawnSimulator(args: string[]): SimulatorChild {
-  const proc = spawn(process.execPath, [join(REPO_ROOT, "dist", "cli", "main.js"), "simulate", ...args], {
+/** `parking simulate` as a child process against the rig's broker, so its CPU is its own. */
+function spawnSimulator(rig: Rig, lot: { spots: number; zones: number }, args: string[]): SimulatorChild {
+  const common = [
+    "--mqtt-url",
+    rig.mosquitto.url,
+    "--spots",
+    String(lot.spots),
+    "--zone-count",
+    String(lot.zones),
+    "--no-status",
+    "--log-level",
+    "warn",
+  ];
+  const cli = join(REPO_ROOT, "dist", "cli", "main.js");
+  const proc = spawn(process.execPath, [cli, "simulate", ...common, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -83,25 +96,12 @@ async function currentTotal(baseUrl: string): Promise<number> {
  */
 export async function runScale(rig: Rig, o: ScaleOptions): Promise<ScaleResult> {
   const started = performance.now();
-  const sim = spawnSimulator([
-    "--mqtt-url",
-    rig.mosquitto.url,
-    "--spots",
-    String(o.spots),
-    "--zone-count",
-    String(o.zones),
-    "--speed",
-    "1",
-    "--seed",
-    "1",
-    "--no-status",
-    "--log-level",
-    "warn",
-  ]);
+  const sim = spawnSimulator(rig, o, ["--speed", "1", "--seed", "1"]);
   try {
     const deadline = performance.now() + 180_000;
-    let known = 0;
-    while ((known = await currentTotal(rig.gateway.baseUrl)) < o.spots) {
+    for (;;) {
+      const known = await currentTotal(rig.gateway.baseUrl);
+      if (known >= o.spots) break;
       if (sim.proc.exitCode !== null) throw new Error(`the simulator exited:\n${sim.output()}`);
       if (performance.now() > deadline) {
         throw new Error(`only ${known} of ${o.spots} spots reached the gateway in 180 s:\n${sim.output()}`);
@@ -143,13 +143,7 @@ export async function runScale(rig: Rig, o: ScaleOptions): Promise<ScaleResult> 
 export async function runAccuracy(rig: Rig, o: AccuracyOptions): Promise<RunScore & { realS: number }> {
   const truthFile = join(rig.dir, "truth.jsonl");
   const started = performance.now();
-  const sim = spawnSimulator([
-    "--mqtt-url",
-    rig.mosquitto.url,
-    "--spots",
-    String(o.spots),
-    "--zone-count",
-    String(o.zones),
+  const sim = spawnSimulator(rig, o, [
     "--speed",
     String(o.speed),
     "--duration",
@@ -162,9 +156,6 @@ export async function runAccuracy(rig: Rig, o: AccuracyOptions): Promise<RunScor
     String(o.seed),
     "--truth",
     truthFile,
-    "--no-status",
-    "--log-level",
-    "warn",
   ]);
   const code = await sim.exited;
   if (code !== 0) throw new Error(`the simulator exited with ${code}:\n${sim.output()}`);

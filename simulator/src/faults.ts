@@ -99,15 +99,8 @@ const MALFORMED: ReadonlyArray<string | Buffer> = [
   Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
 ];
 
-export interface FaultCounts {
-  dropout: number;
-  disconnect: number;
-  stuck: number;
-  duplicate: number;
-  reorder: number;
-  malformed: number;
-  skew: number;
-}
+/** Faults injected so far, by name. */
+export type FaultCounts = Record<FaultName, number>;
 
 /**
  * Delivery faults between a node and the broker: wraps a node's uplink so some reports arrive

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { classifierSettings, DEFAULT_SETTINGS, PING_GAP_MS } from "../../firmware/src/core/index.js";
 import { Pace } from "./clock.js";
-import { DeliveryFaults, type FaultCounts, type FaultRates } from "./faults.js";
+import { DeliveryFaults, type FaultCounts, type FaultRates, NO_FAULTS } from "./faults.js";
 import type { FirmwareFleet } from "./firmwareFleet.js";
 import type { ZoneLayout } from "./layout.js";
 import { MqttFleet, type NodeLink } from "./mqttFleet.js";
@@ -115,15 +115,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   );
   for (const [i, sensor] of sensors.entries()) sensor.park(traffic.vehicleAt(i));
 
-  const counts: FaultCounts = {
-    dropout: 0,
-    disconnect: 0,
-    stuck: 0,
-    duplicate: 0,
-    reorder: 0,
-    malformed: 0,
-    skew: 0,
-  };
+  const counts: FaultCounts = { ...NO_FAULTS };
   const delivery = new DeliveryFaults(options.faults, faultRandom, counts);
   let reportsSent = 0;
   const scheduler = new Scheduler(startMs);

@@ -1,3 +1,4 @@
+import { MinHeap } from "./heap.js";
 import type { DemandProfile } from "./profiles.js";
 import type { Random } from "./random.js";
 
@@ -97,50 +98,6 @@ function leavesFirst(a: Departure, b: Departure): boolean {
   return a.at < b.at || (a.at === b.at && a.spot < b.spot);
 }
 
-/** Binary min-heap of departures by time, then spot: equal times leave in a fixed order. */
-class DepartureQueue {
-  private readonly heap: Departure[] = [];
-
-  peek(): Departure | undefined {
-    return this.heap[0];
-  }
-
-  push(entry: Departure): void {
-    const heap = this.heap;
-    let i = heap.length;
-    heap.push(entry);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const above = heap[parent] as Departure;
-      if (!leavesFirst(entry, above)) break;
-      heap[i] = above;
-      i = parent;
-    }
-    heap[i] = entry;
-  }
-
-  pop(): Departure | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= heap.length) break;
-      const right = left + 1;
-      const child =
-        right < heap.length && leavesFirst(heap[right] as Departure, heap[left] as Departure) ? right : left;
-      const below = heap[child] as Departure;
-      if (!leavesFirst(below, last)) break;
-      heap[i] = below;
-      i = child;
-    }
-    heap[i] = last;
-    return top;
-  }
-}
-
 function cumulative(weights: readonly number[]): number[] {
   let sum = 0;
   return weights.map((weight) => {
@@ -176,7 +133,7 @@ export class TrafficModel {
   private readonly zoneOf: Int32Array;
   private readonly zoneFree: FreeSpots[];
   private readonly allFree: FreeSpots;
-  private readonly leaving = new DepartureQueue();
+  private readonly leaving = new MinHeap<Departure>(leavesFirst);
   private readonly zoneCumulative: number[];
   private readonly vehicleCumulative = cumulative(VEHICLE_MIX.map((v) => v.share));
   private readonly profile: DemandProfile;
