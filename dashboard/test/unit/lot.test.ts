@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import {
+  activeAlerts,
+  applyAlert,
+  applySpot,
+  applySummary,
+  countsFor,
+  displayLevel,
+  EMPTY_COUNTS,
+  inZone,
+  lotFromCurrent,
+  spotKey,
+  worstLevel,
+  zoneNames,
+} from "../../src/lot.js";
+import { counts, current, spot, summary } from "./fixtures.js";
+
+const T1 = "2026-01-11T10:00:00.000Z";
+const T2 = "2026-01-11T10:05:00.000Z";
+
+describe("lot", () => {
+  it("indexes the spots of /api/current by zone and spot", () => {
+    const lot = lotFromCurrent(
+      current([spot("Zone_A", "place_1", "free", T1), spot("Zone_B", "place_1", "occupied", T1)], {
+        total: 2,
+        free: 1,
+        occupied: 1,
+        occupancy_rate: 50,
+        zones: { Zone_A: counts({ total: 1, free: 1 }), Zone_B: counts({ total: 1, occupied: 1 }) },
+      }),
+    );
+    expect(lot.spots.get(spotKey("Zone_B", "place_1"))?.state).toBe("occupied");
+    expect(lot.counts.occupancy_rate).toBe(50);
+    expect(countsFor(lot, "Zone_A").free).toBe(1);
+    expect(countsFor(lot, null).total).toBe(2);
+  });
+
+  it("gives empty counts for a zone it does not know", () => {
+    const lot = lotFromCurrent(current([]));
+    expect(countsFor(lot, "Zone_X")).toEqual(EMPTY_COUNTS);
+  });
+
+  it("reports what a spot was before a spot event, and null for a new spot", () => {
+    const lot = lotFromCurrent(current([spot("Zone_A", "place_1", "free", T1)]));
+    const change = applySpot(lot, spot("Zone_A", "place_1", "occupied", T2));
+    expect(change).toMatchObject({ key: "Zone_A/place_1", previous: "free" });
+    expect(lot.spots.get("Zone_A/place_1")?.state).toBe("occupied");
+    expect(applySpot(lot, spot("Zone_A", "place_9", "free", T2))?.previous).toBeNull();
+  });
+
+  it("ignores a spot event older than what it has, as after a reload of the lot", () => {
+    const lot = lotFromCurrent(current([spot("Zone_A", "place_1", "occupied", T2)]));
+    expect(applySpot(lot, spot("Zone_A", "place_1", "free", T1))).toBeNull();
+    expect(lot.spots.get("Zone_A/place_1")?.state).toBe("occupied");
+  });
+
+  it("takes counts and levels from a summary, zone by zone", () => {
+    const lot = lotFromCurrent(current([]));
+    applySummary(
+      lot,
+      summary({
+        occupancy_rate: 72,
+        level: "high",
+        zones: { Zone_A: counts({ occupancy_rate: 90, level: "critical" }) },
+      }),
+    );
+    expect(lot.counts.level).toBe("high");
+    expect(countsFor(lot, "Zone_A").level).toBe("critical");
+  });
+
+  it("moves one scope's level on an alert event, the lot's when zone is null", () => {
+    const lot = lotFromCurrent(current([], { zones: { Zone_A: counts() } }));
+    applyAlert(lot, {
+      timestamp: T2,
+      zone: "Zone_A",
+      level: "critical",
+      previous: "normal",
+      occupancy_rate: 88,
+    });
+    applyAlert(lot, { timestamp: T2, zone: null, level: "high", previous: "normal", occupancy_rate: 71 });
+    expect(countsFor(lot, "Zone_A")).toMatchObject({ level: "critical", occupancy_rate: 88 });
+    expect(lot.counts.level).toBe("high");
+  });
+
+  it("lists alerts with the lot first, then zones critical before warning, and their worst level", () => {
+    const lot = lotFromCurrent(
+      current([], {
+        level: "high",
+        zones: {
+          Zone_A: counts({ level: "high" }),
+          Zone_B: counts({ level: "normal" }),
+          Zone_C: counts({ level: "critical" }),
+        },
+      }),
+    );
+    const alerts = activeAlerts(lot);
+    expect(alerts.map((a) => [a.zone, a.level])).toEqual([
+      [null, "high"],
+      ["Zone_C", "critical"],
+      ["Zone_A", "high"],
+    ]);
+    expect(worstLevel(alerts)).toBe("critical");
+    expect(worstLevel([])).toBe("normal");
+  });
+
+  it("names zones in natural order, from summaries and spots alike", () => {
+    const lot = lotFromCurrent(
+      current([spot("zone_10", "a", "free", T1), spot("zone_2", "a", "free", T1)], {
+        zones: { zone_1: counts() },
+      }),
+    );
+    expect(zoneNames(lot)).toEqual(["zone_1", "zone_2", "zone_10"]);
+  });
+
+  it("filters by zone, null meaning all", () => {
+    expect(inZone(null, "Zone_A")).toBe(true);
+    expect(inZone("Zone_A", "Zone_A")).toBe(true);
+    expect(inZone("Zone_B", "Zone_A")).toBe(false);
+  });
+
+  it("shows the gateway's high level as a warning", () => {
+    expect(displayLevel("high")).toBe("warning");
+    expect(displayLevel("critical")).toBe("critical");
+    expect(displayLevel("normal")).toBe("normal");
+  });
+});
