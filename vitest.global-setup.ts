@@ -6,10 +6,11 @@ const LOCK = "node_modules/.cache/parking-build.lock";
 const STALE_MS = 5 * 60_000;
 
 /**
- * Tests that run the `parking` CLI as a real process need dist/ to match the source, and the
- * firmware sandbox tests run the real bundle: build both, as `npm run build` does. Two vitest
- * runs at once (a developer's watch and a one-off run) would otherwise write dist/ together
- * while the other's tests read it, hence the lock.
+ * Tests that run the `parking` CLI as a real process need dist/ to match the source, the
+ * firmware sandbox tests run the real bundle, and the gateway serves the built dashboard: build
+ * all three, as `npm run build` does. Two vitest runs at once (a developer's watch and a
+ * one-off run) would otherwise write dist/ together while the other's tests read it, hence the
+ * lock.
  */
 export default function setup(): void {
   mkdirSync("node_modules/.cache", { recursive: true });
@@ -19,6 +20,7 @@ export default function setup(): void {
       stdio: "inherit",
     });
     execFileSync(process.execPath, ["dist/firmware/build/cli.js"], { stdio: "inherit" });
+    execFileSync(process.execPath, ["dist/dashboard/build/cli.js"], { stdio: "inherit" });
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }

@@ -8,6 +8,7 @@ import Fastify, {
 } from "fastify";
 import type { Logger } from "pino";
 import type { ApiContext } from "./context.js";
+import { dashboardRoutes } from "./dashboard.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { currentRoutes } from "./routes/current.js";
 import { exportRoutes } from "./routes/export.js";
@@ -91,7 +92,6 @@ export async function buildHttpApp(ctx: ApiContext, logger: Logger): Promise<Fas
   exportRoutes(app, ctx);
   streamRoutes(app, ctx);
   healthRoutes(app, ctx);
-  // Until the dashboard is built, the API's own page is the most useful thing at the root.
-  app.get("/", { schema: { hide: true } }, (_request, reply) => reply.redirect("/docs"));
+  dashboardRoutes(app);
   return app;
 }
