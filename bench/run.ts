@@ -4,6 +4,13 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { mosquittoBinary } from "../testkit/mosquitto.js";
 import { REPO_ROOT } from "../testkit/paths.js";
+import {
+  assetSizes,
+  type FirstRenderOptions,
+  type LiveOptions,
+  runFirstRender,
+  runLiveUpdates,
+} from "./dashboard.js";
 import { type IngestOptions, runIngest } from "./ingest.js";
 import { type LatencyOptions, runLatency } from "./latency.js";
 import { type AccuracyOptions, runAccuracy, runScale, type ScaleOptions } from "./simulator.js";
@@ -15,7 +22,7 @@ interface Measurement {
   metric: string;
   value: number | null;
   unit: string;
-  target?: { op: ">=" | "<" | "=="; value: number };
+  target?: { op: ">=" | "<" | "<=" | "=="; value: number };
   pass?: boolean;
 }
 
@@ -43,6 +50,11 @@ const ACCURACY: AccuracyOptions = {
   profile: "office",
   seed: 7,
 };
+/** The issue's dashboard: 1 000 spots, 20 zones × 50. */
+const FIRST_RENDER: FirstRenderOptions = { spots: 1_000, zones: 20, runs: 5 };
+const LIVE: LiveOptions = { spots: 1_000, zones: 20, rate: 100, durationS: 10, sampleEvery: 10 };
+/** 100 KB, compressed. */
+const ASSET_BUDGET = 102_400;
 
 const measurements: Measurement[] = [];
 const errors: Array<{ benchmark: string; error: string }> = [];
@@ -69,7 +81,10 @@ function measure(
 }
 
 function meets(value: number, { op, value: goal }: NonNullable<Measurement["target"]>): boolean {
-  return op === ">=" ? value >= goal : op === "<" ? value < goal : value === goal;
+  if (op === ">=") return value >= goal;
+  if (op === "<") return value < goal;
+  if (op === "<=") return value <= goal;
+  return value === goal;
 }
 
 /** BENCH_ONLY=A2 (or A, or B) runs only the benchmarks whose name starts so. */
@@ -173,6 +188,101 @@ async function main(): Promise<void> {
     }),
   );
 
+  await benchmark("D1: dashboard first render, 1 000 spots (fresh gateway, fresh browser context)", () =>
+    withRig("dashboard-render", async (rig) => {
+      const o = FIRST_RENDER;
+      console.log(`  ${o.spots} spots in ${o.zones} zones, ${o.runs} loads, each in a fresh context`);
+      const r = await runFirstRender(rig, o);
+      const b = "D1 first render";
+      const sorted = [...r.renderMs].sort((x, y) => x - y);
+      measure(b, "all spots + total shown, median", median(sorted), "ms", { op: "<", value: 1000 });
+      measure(b, "all spots + total shown, max", sorted[sorted.length - 1] ?? null, "ms");
+      const fcp = r.fcpMs.filter((v): v is number => v !== null).sort((x, y) => x - y);
+      measure(b, "first-contentful-paint, median", median(fcp), "ms");
+      measure(b, "first-contentful-paint, max", fcp[fcp.length - 1] ?? null, "ms");
+      measure(b, "loads", r.renderMs.length, "");
+      note(
+        `${b}: Chromium ${r.chromium}; each load in ms (page clock): ${r.renderMs.map((v) => v.toFixed(0)).join(", ")}`,
+      );
+      if (r.pageErrors.length > 0) note(`${b}: page errors: ${r.pageErrors.join(" | ")}`);
+    }),
+  );
+
+  await benchmark("D2: dashboard live updates, 100 spot changes/s over MQTT", () =>
+    withRig("dashboard-live", async (rig) => {
+      const o = LIVE;
+      console.log(
+        `  ${o.rate} changes/s for ${o.durationS} s on ${o.spots} spots; every ${o.sampleEvery}th timed`,
+      );
+      const r = await runLiveUpdates(rig, o);
+      const b = "D2 live updates";
+      measure(b, "changes published", r.sent, "");
+      measure(b, "publish rate achieved", r.sentPerS, "changes/s");
+      measure(b, "frames recorded", r.frames, "");
+      measure(b, "recorded over", r.recordedS, "s");
+      measure(b, "frame interval p50", r.interval.p50, "ms");
+      measure(b, "frame interval p95", r.interval.p95, "ms");
+      measure(b, "frame interval max", r.interval.max, "ms");
+      measure(b, "dropped frames (Σ round(interval / 16.67 ms) − 1)", r.droppedFrames, "", {
+        op: "==",
+        value: 0,
+      });
+      measure(b, "long frames (> 50 ms)", r.longFrames, "");
+      measure(b, "spots shown ≠ /api/current at the end", r.mismatched, "", { op: "==", value: 0 });
+      measure(b, "spots in /api/current ≠ last report", r.gatewayMismatched, "", { op: "==", value: 0 });
+      measure(b, "publish → shown in page, p50", r.delay.p50, "ms");
+      measure(b, "publish → shown in page, p95", r.delay.p95, "ms");
+      measure(b, "publish → shown in page, max", r.delay.max, "ms");
+      measure(b, "timed changes never shown", r.neverShown, `of ${r.sampled}`, { op: "==", value: 0 });
+      note(
+        `${b}: headless Chromium with --disable-gpu paints on its own timer, not a display's vsync; frame intervals are requestAnimationFrame timestamps in the page.`,
+      );
+      if (r.pageErrors.length > 0) note(`${b}: page errors: ${r.pageErrors.join(" | ")}`);
+    }),
+  );
+
+  await benchmark("D3: dashboard assets, compressed size", async () => {
+    const sizes = assetSizes();
+    const b = "D3 asset size";
+    const sum = (pick: (s: (typeof sizes)[number]) => number) => sizes.reduce((t, s) => t + pick(s), 0);
+    measure(
+      b,
+      "all assets, gzip",
+      sum((s) => s.gzip),
+      "bytes",
+      { op: "<=", value: ASSET_BUDGET },
+    );
+    measure(
+      b,
+      "all assets, brotli",
+      sum((s) => s.brotli),
+      "bytes",
+    );
+    measure(
+      b,
+      "all assets, uncompressed",
+      sum((s) => s.raw),
+      "bytes",
+    );
+    // What a gzip client gets: the gateway compresses nothing itself, files without a .gz go as is.
+    measure(
+      b,
+      "all assets, as the gateway sends them to a gzip client",
+      sum((s) => (s.prebuilt.gzip ? s.gzip : s.raw)),
+      "bytes",
+    );
+    for (const s of sizes) measure(b, `gzip: ${s.name}`, s.gzip, "bytes");
+    const built = (yes: boolean) => (yes ? "" : "*");
+    note(
+      `${b}: per file, raw / gzip / brotli bytes (* compressed by the benchmark: the build writes no such copy and the gateway serves the file as is): ${sizes
+        .map(
+          (s) =>
+            `${s.name} ${s.raw} / ${s.gzip}${built(s.prebuilt.gzip)} / ${s.brotli}${built(s.prebuilt.brotli)}`,
+        )
+        .join("; ")}`,
+    );
+  });
+
   const header = ["benchmark", "metric", "value", "unit", "target", "result"];
   console.log(`\n${textTable(header, rowsOf(measurements))}`);
   for (const e of errors) console.log(`ERROR in ${e.benchmark}: ${e.error.split("\n")[0]}`);
@@ -198,6 +308,17 @@ async function main(): Promise<void> {
         `S1: \`parking simulate --spots ${SCALE.spots}\`, one MQTT connection per node, real speed, against Mosquitto and the gateway; CPU over ${SCALE.measureS} s once every spot reported. ` +
         `S2: ${ACCURACY.spots} spots, ${ACCURACY.profile} profile, ${ACCURACY.duration} simulated from ${ACCURACY.start} at ×${ACCURACY.speed}, scored from the truth file against \`/api/history\` on the simulated clock (the nodes' \`reported_at\`).`,
     },
+    {
+      file: "dashboard",
+      title: "Dashboard benchmarks",
+      prefixes: ["D"],
+      settings: { first_render: FIRST_RENDER, live: LIVE, asset_budget_bytes: ASSET_BUDGET },
+      about:
+        `Headless Chromium (--headless --no-sandbox --disable-gpu) against the gateway with a fresh Mosquitto, ${FIRST_RENDER.spots} spots in ${FIRST_RENDER.zones} zones (retained reports, every third occupied). ` +
+        `D1: ${FIRST_RENDER.runs} loads of \`/\`, each in a fresh context (empty cache, service workers blocked); time in the page's clock from navigation start to the first animation frame with every spot on the map and the total card at ${FIRST_RENDER.spots}. ` +
+        `D2: the live page while ${LIVE.rate} spot changes/s are published (QoS 1) for ${LIVE.durationS} s; frames from a requestAnimationFrame loop in the page, publish → \`data-state\` change (MutationObserver, Date.now() on the same machine) for every ${LIVE.sampleEvery}th change. ` +
+        `D3: the top-level files the gateway serves from dist/dashboard, without source maps; the build's .gz/.br sizes, else compressed here.`,
+    },
   ];
   const dir = join(REPO_ROOT, "bench", "results");
   mkdirSync(dir, { recursive: true });
@@ -207,7 +328,15 @@ async function main(): Promise<void> {
     const ownErrors = errors.filter((e) => inGroup(e.benchmark));
     // A run limited by BENCH_ONLY leaves the other groups' last results alone.
     if (own.length === 0 && ownErrors.length === 0) continue;
-    const json = { ...environment, settings: group.settings, measurements: own, notes, errors: ownErrors };
+    // Every note starts with its benchmark's short name, so it goes with that group only.
+    const ownNotes = notes.filter(inGroup);
+    const json = {
+      ...environment,
+      settings: group.settings,
+      measurements: own,
+      notes: ownNotes,
+      errors: ownErrors,
+    };
     writeAtomically(join(dir, `${group.file}.json`), `${JSON.stringify(json, null, 2)}\n`);
     const md = [
       `# ${group.title}`,
@@ -217,7 +346,7 @@ async function main(): Promise<void> {
       group.about,
       "",
       markdownTable(header, rowsOf(own)),
-      ...(notes.length > 0 ? ["", ...notes.map((n) => `- ${n}`)] : []),
+      ...(ownNotes.length > 0 ? ["", ...ownNotes.map((n) => `- ${n}`)] : []),
       ...ownErrors.map((e) => `\n**Error in ${e.benchmark}:** ${e.error.split("\n")[0]}`),
       "",
     ].join("\n");
@@ -255,6 +384,14 @@ function ingestBenchmark(b: string, o: IngestOptions): Promise<void> {
     if (r.brokerDropped)
       note(`${b}: Mosquitto logged "Outgoing messages are being dropped for client parking-gateway"`);
   });
+}
+
+function median(sorted: readonly number[]): number | null {
+  if (sorted.length === 0) return null;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function rowsOf(list: Measurement[]): string[][] {

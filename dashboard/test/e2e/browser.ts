@@ -1,22 +1,13 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../../../testkit/chromium.js";
 import { REPO_ROOT } from "../../../testkit/paths.js";
-
-/** Debian's Chromium, which `.ci/run` installs; CHROMIUM_PATH picks another. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** Screenshots land here for a person to look at (ignored by git). */
 export const TEST_OUTPUT = join(REPO_ROOT, "test-output", "dashboard");
 
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}: the dashboard tests need it (apt-get install chromium).`,
-    );
-  }
-  return chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
-}
+export { launchChromium };
 
 export interface DashboardPage {
   page: Page;
@@ -28,14 +19,21 @@ export interface DashboardPage {
 export async function openDashboard(
   browser: Browser,
   baseUrl: string,
-  options: { width?: number; height?: number; locale?: string; colorScheme?: "light" | "dark" } = {},
+  options: {
+    width?: number;
+    height?: number;
+    locale?: string;
+    colorScheme?: "light" | "dark";
+    /** Blocked unless asked for: a cached shell would hide what the gateway serves now. */
+    serviceWorkers?: "allow" | "block";
+  } = {},
 ): Promise<DashboardPage> {
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1366, height: options.height ?? 768 },
     locale: options.locale ?? "en-GB",
     colorScheme: options.colorScheme ?? "light",
     acceptDownloads: true,
-    serviceWorkers: "block",
+    serviceWorkers: options.serviceWorkers ?? "block",
   });
   const page = await context.newPage();
   const errors: string[] = [];

@@ -213,6 +213,38 @@ describe("dashboard in Chromium", () => {
     }
   });
 
+  it("is installable: a manifest with its icons, and a service worker that caches the shell", async () => {
+    const manifest = await getJson<{
+      name: string;
+      start_url: string;
+      display: string;
+      icons: Array<{ src: string; sizes: string; type: string }>;
+    }>(`${gateway.baseUrl}/manifest.webmanifest`);
+    expect(manifest.status).toBe(200);
+    expect(manifest.body).toMatchObject({ start_url: "/", display: "standalone" });
+    for (const size of ["192x192", "512x512"]) {
+      const icon = manifest.body.icons.find((i) => i.sizes === size && i.type === "image/png");
+      expect(icon, size).toBeDefined();
+      const response = await fetch(new URL(icon?.src ?? "", gateway.baseUrl));
+      expect(response.headers.get("content-type")).toBe("image/png");
+    }
+    const { page, errors } = await openDashboard(browser, gateway.baseUrl, { serviceWorkers: "allow" });
+    const state = await page.evaluate(
+      "navigator.serviceWorker.ready.then((r) => r.active && r.active.state)",
+    );
+    expect(["activating", "activated"]).toContain(state);
+    const cached = await page.evaluate(
+      "caches.keys().then((keys) => Promise.all(keys.map((k) => caches.open(k).then((c) => c.keys())))).then((lists) => lists.flat().map((r) => new URL(r.url).pathname))",
+    );
+    expect(cached).toEqual(expect.arrayContaining(["/", "/app.js", "/app.css", "/manifest.webmanifest"]));
+    // The live stream still passes through the worker untouched.
+    await expect
+      .poll(() => page.locator('[data-testid="connection"]').getAttribute("data-state"), { timeout: 5_000 })
+      .toBe("live");
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("speaks French when the browser does, and can be switched", async () => {
     const { page } = await openDashboard(browser, gateway.baseUrl, { locale: "fr-FR" });
     await expect.poll(() => page.locator("html").getAttribute("lang"), { timeout: 5_000 }).toBe("fr");
