@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
 import { gatewayAvailabilityTopic, subscriptionFilters } from "../../protocol/src/topics.js";
 import { startBuiltInSimulator } from "../../simulator/src/builtIn.js";
@@ -5,6 +6,7 @@ import type { RunningSimulator } from "../../simulator/src/simulator.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded.js";
 import { GatewayBus } from "./bus.js";
 import { type GatewaySettings, redactUrl } from "./config/settings.js";
+import { UserFacingError } from "./errors.js";
 import { buildHttpApp } from "./http/app.js";
 import { IngestCounters } from "./ingest/counters.js";
 import { MqttLink } from "./ingest/mqttLink.js";
@@ -113,6 +115,7 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
       birth: { topic: gatewayAvailabilityTopic(settings.topicRoot), payload: "online" },
       protocolVersion: broker ? 4 : 5,
       receiveMaximum: RECEIVE_MAXIMUM,
+      ...(settings.mqttCa === null ? {} : { ca: readCa(settings.mqttCa) }),
       logger: logger.child({ component: "mqtt" }),
     });
     link.onMessage((topic, payload, ack) => pipeline.receive(topic, payload, "mqtt", ack));
@@ -209,5 +212,17 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+/** The broker's CA certificate; a file that cannot be read stops start-up with one sentence. */
+function readCa(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT" ? "it does not exist" : code === "EACCES" ? "permission denied" : String(code);
+    throw new UserFacingError(`--mqtt-ca (PARKING_MQTT_CA): cannot read ${file}: ${why}.`);
   }
 }

@@ -8,6 +8,8 @@ export interface GatewaySettings {
   /** False when the embedded broker ports are the defaults: then a taken port falls back to a free one. */
   mqttPortsExplicit: boolean;
   mqttClientId: string;
+  /** CA certificate (PEM file) that signs the broker's TLS certificate, for mqtts:// and wss://. */
+  mqttCa: string | null;
   httpPort: number;
   host: string;
   db: string;
@@ -21,6 +23,9 @@ export interface GatewaySettings {
   alertHigh: number;
   alertCritical: number;
   alertHysteresis: number;
+  /** Publish Home Assistant MQTT discovery for every spot and the lot's counts. */
+  haDiscovery: boolean;
+  haPrefix: string;
   logLevel: string;
 }
 
@@ -73,6 +78,16 @@ export const SETTINGS: readonly SettingSpec[] = [
     kind: "string",
     default: "parking-gateway",
     description: "Client id of the gateway's persistent MQTT session; unique per gateway on a broker.",
+  },
+  {
+    key: "mqttCa",
+    flag: "--mqtt-ca",
+    env: "PARKING_MQTT_CA",
+    kind: "string",
+    default: null,
+    defaultText: "the system's CAs",
+    description:
+      "PEM file of the CA that signed the broker's certificate, for mqtts:// and wss:// (a private CA).",
   },
   {
     key: "httpPort",
@@ -193,6 +208,24 @@ export const SETTINGS: readonly SettingSpec[] = [
     min: 0,
     max: 50,
     description: "Points below its threshold the rate must fall before a level clears.",
+  },
+  {
+    key: "haDiscovery",
+    flag: "--ha-discovery",
+    env: "PARKING_HA_DISCOVERY",
+    kind: "boolean",
+    default: false,
+    defaultText: "off",
+    description:
+      "Publish Home Assistant MQTT discovery: each spot an occupancy binary_sensor, lot and zone free counts as sensors.",
+  },
+  {
+    key: "haPrefix",
+    flag: "--ha-prefix",
+    env: "PARKING_HA_PREFIX",
+    kind: "string",
+    default: "homeassistant",
+    description: "Home Assistant's discovery prefix.",
   },
   {
     key: "logLevel",

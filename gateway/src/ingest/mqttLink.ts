@@ -15,6 +15,8 @@ export interface MqttLinkOptions {
   protocolVersion: 4 | 5;
   /** How many unacknowledged QoS 1 messages the broker may send us (MQTT 5 only). */
   receiveMaximum: number;
+  /** PEM of a private CA that signed the broker's TLS certificate. */
+  ca?: Buffer;
   logger: Logger;
 }
 
@@ -145,6 +147,7 @@ export class MqttLink {
       // Subscribing on every connect (below) also covers a session the broker has forgotten.
       resubscribe: false,
       will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true },
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
     };
     if (this.protocolVersion === 5) {
       connectOptions.properties = {
