@@ -20,6 +20,7 @@ import { listenApp } from "./net/listen.js";
 import { checkHealth } from "./services/health.js";
 import { LiveFeed } from "./services/liveFeed.js";
 import { Maintenance } from "./services/maintenance.js";
+import { GatewayMetrics } from "./services/metrics.js";
 import { MqttPublisher } from "./services/mqttPublisher.js";
 import { levelsFromHistory, SummaryService } from "./services/summaryService.js";
 import { openStore } from "./store/index.js";
@@ -119,6 +120,7 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
       logger: logger.child({ component: "mqtt" }),
     });
     link.onMessage((topic, payload, ack) => pipeline.receive(topic, payload, "mqtt", ack));
+    const metrics = new GatewayMetrics({ counters, writer, hub, link, summary: () => summary.summary() });
     cleanups.push(() => link.stop());
     const publisher = new MqttPublisher(bus, link, settings.topicRoot);
     publisher.start(summary.alertState());
@@ -171,7 +173,16 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
       });
 
     const app = await buildHttpApp(
-      { store, lot, summary, hub, thresholds, sampleIntervalMs: settings.sampleIntervalS * 1000, health },
+      {
+        store,
+        lot,
+        summary,
+        hub,
+        thresholds,
+        sampleIntervalMs: settings.sampleIntervalS * 1000,
+        health,
+        metrics,
+      },
       logger,
     );
     cleanups.push(() => app.close());

@@ -14,6 +14,7 @@ import { currentRoutes } from "./routes/current.js";
 import { exportRoutes } from "./routes/export.js";
 import { healthRoutes } from "./routes/health.js";
 import { historyRoutes } from "./routes/history.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { statsRoutes } from "./routes/stats.js";
 import { streamRoutes } from "./routes/stream.js";
 
@@ -92,6 +93,7 @@ export async function buildHttpApp(ctx: ApiContext, logger: Logger): Promise<Fas
   exportRoutes(app, ctx);
   streamRoutes(app, ctx);
   healthRoutes(app, ctx);
+  metricsRoutes(app, ctx);
   dashboardRoutes(app);
   return app;
 }

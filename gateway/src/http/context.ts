@@ -1,6 +1,7 @@
 import type { LiveHub } from "../live/hub.js";
 import type { AlertThresholds } from "../lot/alerts.js";
 import type { Lot } from "../lot/lot.js";
+import type { GatewayMetrics } from "../services/metrics.js";
 import type { SummaryService } from "../services/summaryService.js";
 import type { Store } from "../store/types.js";
 
@@ -14,6 +15,8 @@ export interface ApiContext {
   sampleIntervalMs: number;
   /** Real checks, gathered on demand. */
   health: () => Promise<HealthReport>;
+  /** Prometheus metrics, rendered at scrape time. */
+  metrics: Pick<GatewayMetrics, "contentType" | "render">;
 }
 
 export interface HealthReport {

@@ -20,6 +20,9 @@ export interface WriterStats {
   lastError: string | null;
 }
 
+/** Told of every successful commit: its duration in seconds and the rows it wrote. */
+export type CommitObserver = (seconds: number, rows: number) => void;
+
 export interface WriteItem {
   spot?: Spot;
   event?: ChangeEvent;
@@ -59,6 +62,7 @@ export class StoreWriter {
   private running = false;
   private idleWaiters: Array<() => void> = [];
   private lastFailureLog = 0;
+  private commitObserver: CommitObserver | null = null;
 
   constructor(
     private readonly store: Store,
@@ -75,6 +79,11 @@ export class StoreWriter {
     if (item.samples) p.samples.push(...item.samples);
     if (after) p.afterCommit.push(after);
     this.schedule();
+  }
+
+  /** Reports every commit as it happens, so /metrics can keep a latency histogram that a last value cannot give. */
+  onCommit(observer: CommitObserver): void {
+    this.commitObserver = observer;
   }
 
   /** Resolves once everything queued so far is committed. */
@@ -106,11 +115,12 @@ export class StoreWriter {
         await new Promise((resolve) => setTimeout(resolve, this.retryMs));
         continue;
       }
+      const rows = batch.events.length + batch.spots.size + batch.alerts.length + batch.samples.length;
       this.stats.commits += 1;
-      this.stats.committedRows +=
-        batch.events.length + batch.spots.size + batch.alerts.length + batch.samples.length;
+      this.stats.committedRows += rows;
       this.stats.lastCommitMs = performance.now() - started;
       this.stats.lastError = null;
+      this.commitObserver?.(this.stats.lastCommitMs / 1000, rows);
       for (const after of batch.afterCommit) after();
     }
     this.running = false;
