@@ -17,6 +17,7 @@ import { LiveHub } from "./live/hub.js";
 import type { AlertThresholds } from "./lot/alerts.js";
 import { Lot } from "./lot/lot.js";
 import { listenApp } from "./net/listen.js";
+import type { HaDiscovery } from "./services/haDiscovery.js";
 import { checkHealth } from "./services/health.js";
 import { LiveFeed } from "./services/liveFeed.js";
 import { Maintenance } from "./services/maintenance.js";
@@ -124,6 +125,23 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
     cleanups.push(() => link.stop());
     const publisher = new MqttPublisher(bus, link, settings.topicRoot);
     publisher.start(summary.alertState());
+    let haDiscovery: HaDiscovery | null = null;
+    if (settings.haDiscovery) {
+      const { HaDiscovery } = await import("./services/haDiscovery.js");
+      haDiscovery = new HaDiscovery({
+        bus,
+        link,
+        lot,
+        names: {
+          prefix: settings.haPrefix,
+          topicRoot: settings.topicRoot,
+          expireAfterS: settings.offlineAfterS,
+        },
+        logger: logger.child({ component: "ha-discovery" }),
+      });
+      haDiscovery.start();
+      cleanups.push(() => haDiscovery?.stop());
+    }
     const connected = await link.start();
     if (!connected) {
       logger.warn(`cannot reach the MQTT broker at ${redactUrl(mqttUrl)} yet; retrying every second`);
@@ -210,6 +228,7 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
         await simulator?.stop();
         for (const serial of serialLinks) await serial.stop();
         publisher.stop();
+        haDiscovery?.stop();
         // Stop taking messages; what is queued still commits and is acknowledged below.
         link.onMessage(() => {});
         await writer.flush();

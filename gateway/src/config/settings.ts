@@ -317,6 +317,11 @@ function crossCheck(s: GatewaySettings): string[] {
       `--topic-root (PARKING_TOPIC_ROOT) must be one or more levels of letters, digits, _ or - separated by /, got "${s.topicRoot}".`,
     );
   }
+  if (!isValidTopicRoot(s.haPrefix)) {
+    errors.push(
+      `--ha-prefix (PARKING_HA_PREFIX) must be one or more levels of letters, digits, _ or - separated by /, got "${s.haPrefix}".`,
+    );
+  }
   if (s.mqttUrl !== null && !/^(mqtts?|wss?|tcp|ssl):\/\//.test(s.mqttUrl)) {
     errors.push(
       `--mqtt-url (PARKING_MQTT_URL) must start with mqtt://, mqtts://, ws:// or wss://, got "${redactUrl(s.mqttUrl)}".`,

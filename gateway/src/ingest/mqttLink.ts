@@ -23,6 +23,15 @@ export interface MqttLinkOptions {
 /** Called once per inbound message; `ack` sends the PUBACK and must be called once, in arrival order. */
 export type InboundHandler = (topic: string, payload: Buffer, ack: () => void) => void;
 
+/** Called for a message on a watched topic; `retained` is true when it came from the broker's retained store. */
+export type WatchHandler = (topic: string, payload: Buffer, retained: boolean) => void;
+
+interface Watch {
+  handler: WatchHandler;
+  /** Resolves `watch()` once the broker has granted the subscription; null after. */
+  granted: (() => void) | null;
+}
+
 export interface LinkStatus {
   connected: boolean;
   /** Epoch ms of the last successful connect, null if never. */
@@ -83,6 +92,10 @@ export class MqttLink {
   private firstConnect: (() => void) | null = null;
   /** What we published retained, re-sent after a reconnect in case the broker lost it. */
   private readonly retained = new Map<string, string>();
+  /** Topics that are not node traffic (e.g. Home Assistant's status), by filter. */
+  private readonly watched = new Map<string, Watch>();
+  /** Filters unwatched while disconnected: the persistent session still holds them. */
+  private readonly unwatched = new Set<string>();
 
   constructor(private readonly options: MqttLinkOptions) {
     this.protocolVersion = options.protocolVersion;
@@ -110,6 +123,26 @@ export class MqttLink {
       throw new Error(`refusing to publish to wildcard topic ${topic}`);
     if (retain) this.retained.set(topic, payload);
     if (this.client?.connected) this.client.publish(topic, payload, { qos: 1, retain });
+  }
+
+  /**
+   * Subscribes to `filter` beside the node traffic, on every connect, and hands its messages to
+   * `handler` instead of the pipeline. QoS 0, so none of them needs a PUBACK that would
+   * overtake the pipeline's, which must leave in arrival order. Resolves when the broker has
+   * granted the subscription.
+   */
+  watch(filter: string, handler: WatchHandler): Promise<void> {
+    return new Promise((resolve) => {
+      this.watched.set(filter, { handler, granted: resolve });
+      this.unwatched.delete(filter);
+      if (this.client?.connected) this.subscribeWatch(this.client, filter);
+    });
+  }
+
+  unwatch(filter: string): void {
+    if (!this.watched.delete(filter)) return;
+    if (this.client?.connected) this.client.unsubscribe(filter);
+    else this.unwatched.add(filter);
   }
 
   /** Says goodbye properly: `offline` retained first, then a clean disconnect (no last will). Idempotent. */
@@ -172,6 +205,9 @@ export class MqttLink {
       client.subscribe(options.filters, { qos: 1 }, (error) => {
         if (error) options.logger.error({ err: error }, "MQTT subscribe failed");
       });
+      for (const filter of this.watched.keys()) this.subscribeWatch(client, filter);
+      if (this.unwatched.size > 0) client.unsubscribe([...this.unwatched]);
+      this.unwatched.clear();
       client.publish(options.birth.topic, options.birth.payload, { qos: 1, retain: true });
       for (const [topic, payload] of this.retained) client.publish(topic, payload, { qos: 1, retain: true });
     });
@@ -200,6 +236,25 @@ export class MqttLink {
     return client;
   }
 
+  private subscribeWatch(client: MqttClient, filter: string): void {
+    client.subscribe(filter, { qos: 0 }, (error) => {
+      if (error) {
+        this.options.logger.error({ err: error, filter }, "MQTT subscribe failed");
+        return;
+      }
+      const watch = this.watched.get(filter);
+      watch?.granted?.();
+      if (watch) watch.granted = null;
+    });
+  }
+
+  private watcherOf(topic: string): WatchHandler | null {
+    for (const [filter, watch] of this.watched) {
+      if (topicMatches(filter, topic)) return watch.handler;
+    }
+    return null;
+  }
+
   private dispatch(topic: string, payload: Buffer, packet: mqtt.IPublishPacket): void {
     const epoch = this.epoch;
     const messageId = packet.qos > 0 ? packet.messageId : undefined;
@@ -210,6 +265,17 @@ export class MqttLink {
       acked = true;
       this.release(messageId);
     };
+    const watcher = this.watcherOf(topic);
+    if (watcher) {
+      watcher(topic, payload, packet.retain === true);
+      ack();
+      return;
+    }
+    // A watch left in the persistent session by an earlier run that stopped without unwatching.
+    if (!this.options.filters.some((filter) => topicMatches(filter, topic))) {
+      ack();
+      return;
+    }
     if (this.handler) this.handler(topic, payload, ack);
     else ack();
   }
@@ -268,4 +334,15 @@ export class MqttLink {
     this.lastLossLog = now;
     this.options.logger.warn({ url: redactUrl(this.options.url), lastError: this.status.lastError }, message);
   }
+}
+
+/** Whether an MQTT topic filter (`+` one level, `#` the rest) matches a topic. */
+export function topicMatches(filter: string, topic: string): boolean {
+  const wanted = filter.split("/");
+  const levels = topic.split("/");
+  for (let i = 0; i < wanted.length; i++) {
+    if (wanted[i] === "#") return true;
+    if (i >= levels.length || (wanted[i] !== "+" && wanted[i] !== levels[i])) return false;
+  }
+  return wanted.length === levels.length;
 }

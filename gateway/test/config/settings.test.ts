@@ -56,6 +56,12 @@ describe("resolveSettings", () => {
     expect(errors.join("\n")).toMatch(/--log-level/);
   });
 
+  it("refuses a Home Assistant discovery prefix that is not a topic", () => {
+    const { errors } = resolveSettings({ haPrefix: "home/#" }, {});
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^--ha-prefix \(PARKING_HA_PREFIX\) must be/);
+  });
+
   it("refuses thresholds that cannot work together", () => {
     const { errors } = resolveSettings({ alertHigh: "90", alertHysteresis: "95" }, {});
     expect(errors.some((e) => e.includes("--alert-high (90) must be below --alert-critical (85)"))).toBe(
