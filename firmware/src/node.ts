@@ -126,7 +126,9 @@ export function startNode(): void {
     const id = setInterval(() => {
       if (client === undefined || client.pending() === 0 || Date.now() > until) {
         clearInterval(id);
-        deepSleep(s.intervalS * 1e6);
+        // A clean DISCONNECT first: else the broker fires the will and every sleep reads as offline.
+        if (client !== undefined) client.stop();
+        setTimeout(() => deepSleep(s.intervalS * 1e6), 100);
       }
     }, 100);
   };

@@ -175,6 +175,9 @@ describe("the real firmware bundle in the sandbox", () => {
     expect(node.box.deepSleeps[0]).toBe(60 * 1e6);
     // The report of the wake reached the broker before the node slept.
     expect(reports("9").some((r) => r.status === "free")).toBe(true);
+    // It said goodbye: the broker did not fire its will, so a sleeping node is not shown offline.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(on("parking/A/9/availability").map((m) => m.payload)).not.toContain("offline");
     expect(node.box.errors).toEqual([]);
   });
 
