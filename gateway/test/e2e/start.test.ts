@@ -113,6 +113,7 @@ describe("the embedded broker", () => {
         "/api/stats/hourly",
         "/api/stats/zones",
         "/api/stream",
+        "/metrics",
       ].sort(),
     );
     const page = await fetch(`${gateway.baseUrl}/docs`);
