@@ -1,6 +1,8 @@
 import { Command, Option } from "commander";
+import { backupCommand } from "./backup.js";
 import { flashCommands } from "./flash.js";
 import { gatewayCommand } from "./gateway.js";
+import { mqttUsersCommand } from "./mqttUsers.js";
 import { simulateCommand } from "./simulate.js";
 
 const program = new Command()
@@ -12,6 +14,8 @@ const program = new Command()
 gatewayCommand(program);
 simulateCommand(program);
 flashCommands(program);
+mqttUsersCommand(program);
+backupCommand(program);
 
 program.addOption(new Option("--debug", "print stack traces").hideHelp());
 

@@ -73,7 +73,8 @@ export async function startMosquitto(dir: string): Promise<Mosquitto> {
   return { port, url: `mqtt://127.0.0.1:${port}`, pid: proc.pid as number, stop, log };
 }
 
-async function waitForPort(port: number, proc: ChildProcess, log: () => string): Promise<void> {
+/** Resolves once `port` accepts connections; fails when `proc` exits or after 10 s. */
+export async function waitForPort(port: number, proc: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`mosquitto exited with ${proc.exitCode}: ${log()}`);
