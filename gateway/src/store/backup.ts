@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { UserFacingError } from "../errors.js";
+import { fileErrorReason } from "./fileErrors.js";
 import { isPostgresUrl } from "./sqlite.js";
 
 /** A backup that cannot be made or verified; the message says what to change. */
@@ -99,9 +100,12 @@ function makeFolder(dir: string): void {
     fs.mkdirSync(dir, { recursive: true });
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (cause) {
-    throw new BackupError(`Cannot write backups into ${dir} (${reason(cause)}): choose another --out.`, {
-      cause,
-    });
+    throw new BackupError(
+      `Cannot write backups into ${dir} (${fileErrorReason(cause)}): choose another --out.`,
+      {
+        cause,
+      },
+    );
   }
 }
 
@@ -120,7 +124,9 @@ async function copy(
     });
     onProgress({ donePages: done.totalPages, totalPages: done.totalPages, pageSize });
   } catch (cause) {
-    throw new BackupError(`The backup of ${src} failed (${reason(cause)}); nothing was written.`, { cause });
+    throw new BackupError(`The backup of ${src} failed (${fileErrorReason(cause)}); nothing was written.`, {
+      cause,
+    });
   } finally {
     if (db.inTransaction) db.exec("commit");
     db.close();
@@ -143,7 +149,7 @@ function openSnapshot(src: string): { db: BetterSqlite3.Database; pageSize: numb
   } catch (cause) {
     db?.close();
     throw new BackupError(
-      `Cannot read the database at ${src} (${reason(cause)}): point --db (or PARKING_DB) at the gateway's database file.`,
+      `Cannot read the database at ${src} (${fileErrorReason(cause)}): point --db (or PARKING_DB) at the gateway's database file.`,
       { cause },
     );
   }
@@ -163,7 +169,7 @@ function verify(partial: string): void {
       copy.close();
     }
   } catch (cause) {
-    throw new BackupError(`The copy could not be checked (${reason(cause)}); nothing was written.`, {
+    throw new BackupError(`The copy could not be checked (${fileErrorReason(cause)}); nothing was written.`, {
       cause,
     });
   }
@@ -172,18 +178,4 @@ function verify(partial: string): void {
       `The copy failed its integrity check (${problems.slice(0, 3).join("; ")}), so the database itself is probably damaged; nothing was written.`,
     );
   }
-}
-
-function reason(err: unknown): string {
-  const code = typeof err === "object" && err !== null && "code" in err ? String(err.code) : "";
-  if (code === "EACCES" || code === "EPERM" || code === "SQLITE_PERM" || code === "SQLITE_AUTH") {
-    return "permission denied";
-  }
-  if (code === "EROFS" || code.startsWith("SQLITE_READONLY")) return "read-only file or file system";
-  if (code === "ENOTDIR" || code === "EEXIST") return "a parent of the path is not a directory";
-  if (code === "SQLITE_NOTADB") return "the file is not a SQLite database";
-  if (code.startsWith("SQLITE_CANTOPEN")) return "it cannot be opened";
-  if (code === "ENOSPC" || code === "SQLITE_FULL") return "no space left on the device";
-  if (code.startsWith("SQLITE_CORRUPT")) return "the database is corrupt";
-  return err instanceof Error ? err.message : String(err);
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { UserFacingError } from "../errors.js";
+import { fileErrorReason } from "./fileErrors.js";
 import { KyselyStore } from "./kyselyStore.js";
 import { MigrationError } from "./migrations.js";
 import type { Database } from "./schema.js";
@@ -71,9 +72,12 @@ function openDatabase(file: string, readonly: boolean): BetterSqlite3.Database {
     const fix = readonly
       ? "choose an existing database with --db or PARKING_DB."
       : "choose a writable path with --db or PARKING_DB.";
-    throw new StoreOpenError(`Cannot open the database at ${displayPath(file)} (${reason(cause)}): ${fix}`, {
-      cause,
-    });
+    throw new StoreOpenError(
+      `Cannot open the database at ${displayPath(file)} (${fileErrorReason(cause)}): ${fix}`,
+      {
+        cause,
+      },
+    );
   }
 }
 
@@ -103,19 +107,4 @@ function probeWrite(db: BetterSqlite3.Database): void {
 
 function displayPath(file: string): string {
   return file === ":memory:" ? file : path.resolve(file);
-}
-
-function reason(err: unknown): string {
-  const code = typeof err === "object" && err !== null && "code" in err ? String(err.code) : "";
-  if (code === "EACCES" || code === "EPERM" || code === "SQLITE_PERM" || code === "SQLITE_AUTH") {
-    return "permission denied";
-  }
-  if (code === "EROFS" || code.startsWith("SQLITE_READONLY")) return "read-only file or file system";
-  // mkdir reports EEXIST when a parent of the path is a regular file.
-  if (code === "ENOTDIR" || code === "EEXIST") return "a parent of the path is not a directory";
-  if (code === "EISDIR") return "it is a directory";
-  if (code === "ENOENT" || code === "SQLITE_CANTOPEN") return "no such file, or it cannot be created";
-  if (code === "SQLITE_NOTADB") return "the file is not a SQLite database";
-  if (code === "ENOSPC" || code === "SQLITE_FULL") return "no space left on the device";
-  return err instanceof Error ? err.message : String(err);
 }
