@@ -112,7 +112,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     kind: "string",
     default: "./data/parking.db",
     description:
-      "SQLite file, created with its folder (PostgreSQL URLs come with the PostgreSQL store; this build refuses them).",
+      "SQLite file, created with its folder, or a postgres:// URL of an existing PostgreSQL database.",
   },
   {
     key: "topicRoot",

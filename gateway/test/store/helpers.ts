@@ -4,8 +4,11 @@ import path from "node:path";
 import { afterEach } from "vitest";
 import type { AlertEvent, ChangeEvent, OccupancySample, Spot } from "../../src/lot/types.js";
 import type { KyselyStore } from "../../src/store/kyselyStore.js";
+import { openPostgresStore } from "../../src/store/postgres.js";
+import { openSqliteStore } from "../../src/store/sqlite.js";
 import type { WriteBatch } from "../../src/store/types.js";
 import { makeSpot } from "../lot/fixtures.js";
+import { useTestDatabase } from "../support/postgres.js";
 
 /**
  * A fresh temp directory per test, and a registry of stores to close, both cleaned up after each
@@ -28,6 +31,35 @@ export function useTempDir(): { dir(): string; track<T extends KyselyStore>(stor
       stores.push(store);
       return store;
     },
+  };
+}
+
+export type Engine = "sqlite" | "postgres";
+/** Every engine the store's own test suite runs against. */
+export const ENGINES: readonly Engine[] = ["sqlite", "postgres"];
+
+/**
+ * Opens stores on `engine`, closed and emptied after each test. Call once at the top of a describe.
+ * SQLite: a file `name` in a fresh temp directory. PostgreSQL: one database per describe, made in
+ * beforeAll, emptied after each test and dropped in afterAll; every `name` is that same database.
+ * An unreachable PostgreSQL fails the tests, never skips them.
+ */
+export function useStore(engine: Engine): (name?: string) => Promise<KyselyStore> {
+  if (engine === "sqlite") {
+    const tmp = useTempDir();
+    return async (name = "parking.db") => tmp.track(await openSqliteStore(path.join(tmp.dir(), name)));
+  }
+  const database = useTestDatabase();
+  const stores: KyselyStore[] = [];
+  afterEach(async () => {
+    if (stores.length === 0) return;
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    await database().reset();
+  });
+  return async () => {
+    const store = await openPostgresStore(database().url);
+    stores.push(store);
+    return store;
   };
 }
 
