@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve, sep } from "node:path";
 import { REPO_ROOT } from "./paths.js";
 import { freePort } from "./ports.js";
 
@@ -32,7 +33,7 @@ export async function startMosquitto(dir: string): Promise<Mosquitto> {
   // Started as root, Mosquitto drops to its own user: it must be able to write here.
   const home = join(dir, "mosquitto");
   mkdirSync(join(home, "persist"), { recursive: true });
-  chmodSync(dir, 0o711);
+  openPathTo(dir);
   chmodSync(home, 0o777);
   chmodSync(join(home, "persist"), 0o777);
   const conf = join(home, "mosquitto.conf");
@@ -90,4 +91,17 @@ export async function waitForPort(port: number, proc: ChildProcess, log: () => s
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`mosquitto did not listen on ${port} within 10 s: ${log()}`);
+}
+
+/**
+ * Lets Mosquitto's own user pass through every folder from the temp dir down to `dir`: a test
+ * that nests the broker in its 0700 temp dir would otherwise get a broker that silently writes
+ * no persistence and no log (and loses its sessions on a restart).
+ */
+function openPathTo(dir: string): void {
+  const root = resolve(tmpdir());
+  for (let p = resolve(dir); p.startsWith(`${root}${sep}`); p = dirname(p)) {
+    chmodSync(p, statSync(p).mode | 0o111);
+  }
+  if (!resolve(dir).startsWith(`${root}${sep}`)) chmodSync(dir, statSync(dir).mode | 0o111);
 }
