@@ -54,6 +54,19 @@ export async function startMosquitto(dir: string): Promise<Mosquitto> {
       "",
     ].join("\n"),
   );
+  return launch(binary, conf, logFile, port);
+}
+
+/**
+ * Mosquitto again from the configuration `startMosquitto(dir)` wrote: the same port and the
+ * same persistence directory, as after a broker restart on a real site.
+ */
+export function restartMosquitto(dir: string, port: number): Promise<Mosquitto> {
+  const home = join(dir, "mosquitto");
+  return launch(mosquittoBinary(), join(home, "mosquitto.conf"), join(home, "mosquitto.log"), port);
+}
+
+async function launch(binary: string, conf: string, logFile: string, port: number): Promise<Mosquitto> {
   const proc = spawn(binary, ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
   let output = "";
   proc.stderr?.on("data", (chunk: Buffer) => {

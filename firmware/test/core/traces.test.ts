@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { Random } from "../../../simulator/src/random.js";
 import type { ClassifierSettings, ClassifierState } from "../../src/core/classifier.js";
 import { classify, initialClassifier } from "../../src/core/classifier.js";
 import { DEFAULT_ECHO_LIMITS, summarizePings } from "../../src/core/filter.js";
@@ -20,16 +21,10 @@ const SETTINGS: ClassifierSettings = {
 };
 const PINGS = 5;
 
-/** mulberry32: a seeded generator, so a failing realistic trace can be replayed. */
+/** The simulator's seeded mulberry32: the same sequence on every run, so a failure can be replayed. */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const source = new Random(seed);
+  return () => source.next();
 }
 
 function step(

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Mosquitto, mosquittoBinary, startMosquitto, waitForPort } from "../../../testkit/mosquitto.js";
+import { type Mosquitto, restartMosquitto, startMosquitto } from "../../../testkit/mosquitto.js";
 import { eventually, getJson, startTestGateway, type TestGateway, tempDir } from "../support/gateway.js";
 
 const SPOTS = 20;
@@ -16,32 +15,6 @@ const AFTER_MS = 2_000;
 interface Health {
   mqtt: { ok: boolean; reconnects: number };
   ingest: { accepted: number; duplicates: number; stale: number };
-}
-
-/** Mosquitto again, from the same configuration: same port, same persistence directory. */
-async function restartMosquitto(brokerDir: string, port: number): Promise<Mosquitto> {
-  const home = join(brokerDir, "mosquitto");
-  const logFile = join(home, "mosquitto.log");
-  const proc: ChildProcess = spawn(mosquittoBinary(), ["-c", join(home, "mosquitto.conf")], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let output = "";
-  proc.stderr?.on("data", (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  });
-  const log = (): string => output + (existsSync(logFile) ? readFileSync(logFile, "utf8") : "");
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
-    await exited;
-  };
-  try {
-    await waitForPort(port, proc, log);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { port, url: `mqtt://127.0.0.1:${port}`, pid: proc.pid as number, stop, log };
 }
 
 describe("Mosquitto restarted while reports stream in", () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Random } from "../../../simulator/src/random.js";
 import { type Mosquitto, startMosquitto } from "../../../testkit/mosquitto.js";
 import { eventually, getJson, startTestGateway, type TestGateway, tempDir } from "../support/gateway.js";
 
@@ -23,16 +24,10 @@ interface Health {
   };
 }
 
-/** mulberry32: the same 100 000 messages on every run. */
+/** The simulator's seeded mulberry32: the same sequence on every run, so a failure can be replayed. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const source = new Random(seed);
+  return () => source.next();
 }
 
 interface Message {
