@@ -14,9 +14,13 @@ export interface GatewaySettings {
   host: string;
   db: string;
   topicRoot: string;
+  /** Central gateway: read every site's `site/<id>/<topic-root>/...`, bridged from the sites' brokers. */
+  siteTopics: boolean;
   serial: string[];
   simulate: boolean;
   apiToken: string | null;
+  /** API requests per minute from one client address; 0 turns the limit off. */
+  rateLimit: number;
   offlineAfterS: number;
   sampleIntervalS: number;
   retentionDays: number;
@@ -123,6 +127,16 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: "Root of every MQTT topic.",
   },
   {
+    key: "siteTopics",
+    flag: "--site-topics",
+    env: "PARKING_SITE_TOPICS",
+    kind: "boolean",
+    default: false,
+    defaultText: "off",
+    description:
+      "Central gateway: ingest every site bridged under `site/<site-id>/<topic-root>/`; zones become `<site-id>/<zone>`.",
+  },
+  {
     key: "serial",
     flag: "--serial",
     env: "PARKING_SERIAL",
@@ -147,7 +161,17 @@ export const SETTINGS: readonly SettingSpec[] = [
     kind: "string",
     default: null,
     defaultText: "none: write endpoints refuse",
-    description: "Bearer token that write endpoints will require (the API has only read endpoints so far).",
+    description: "Bearer token the write endpoints require (`Authorization: Bearer <token>`).",
+  },
+  {
+    key: "rateLimit",
+    flag: "--rate-limit",
+    env: "PARKING_RATE_LIMIT",
+    kind: "number",
+    default: 1200,
+    min: 0,
+    max: 1_000_000,
+    description: "API requests per minute from one client address before 429; 0 turns the limit off.",
   },
   {
     key: "offlineAfterS",
