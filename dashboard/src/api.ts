@@ -1,4 +1,4 @@
-import type { ZoneFilter } from "./lot.js";
+import type { Filter } from "./lot.js";
 import { occupancyParams, type RangeKey } from "./series.js";
 import type { Current, History, Hourly, Occupancy } from "./types.js";
 import { type QueryValue, withQuery } from "./urls.js";
@@ -29,9 +29,9 @@ export interface AlertSettings {
 /** The gateway's read API, typed with the shapes its routes declare. */
 export const api = {
   current: () => getJson<Current>("/api/current"),
-  history: (zone: ZoneFilter, limit: number) => getJson<History>("/api/history", { zone, limit }),
-  occupancy: (range: RangeKey, now: number, zone: ZoneFilter) =>
-    getJson<Occupancy>("/api/occupancy", occupancyParams(range, now, zone)),
-  hourly: (zone: ZoneFilter) => getJson<Hourly>("/api/stats/hourly", { zone }),
+  history: ({ site, zone }: Filter, limit: number) => getJson<History>("/api/history", { site, zone, limit }),
+  occupancy: (range: RangeKey, now: number, filter: Filter) =>
+    getJson<Occupancy>("/api/occupancy", occupancyParams(range, now, filter)),
+  hourly: ({ site, zone }: Filter) => getJson<Hourly>("/api/stats/hourly", { site, zone }),
   alerts: () => getJson<AlertSettings>("/api/alerts", { limit: 1 }),
 };

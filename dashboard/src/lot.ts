@@ -11,8 +11,16 @@ export interface Lot {
   spots: Map<string, SpotView>;
 }
 
-/** Null means every zone. */
-export type ZoneFilter = string | null;
+/**
+ * What the page shows: one zone, one site's zones (a central gateway's zones are
+ * `<site>/<zone>`), or, with both null, the whole lot. A zone, when set, is one of the site's.
+ */
+export interface Filter {
+  site: string | null;
+  zone: string | null;
+}
+
+export const WHOLE_LOT: Filter = { site: null, zone: null };
 
 export interface SpotChange {
   key: string;
@@ -38,7 +46,10 @@ export const EMPTY_COUNTS: Counts = {
   level: "normal",
 };
 
-/** Zone and spot ids never contain a slash ([A-Za-z0-9_-]), so the key is unambiguous. */
+/**
+ * Spot ids never contain a slash ([A-Za-z0-9_-]) and zone ids at most the one after a site, so
+ * the key is unambiguous.
+ */
 export function spotKey(zone: string, spot: string): string {
   return `${zone}/${spot}`;
 }
@@ -100,13 +111,52 @@ export function applyAlert(lot: Lot, alert: AlertChange): void {
   counts.occupancy_rate = alert.occupancy_rate;
 }
 
-export function countsFor(lot: Lot, zone: ZoneFilter): Counts {
-  if (zone === null) return lot.counts;
-  return lot.zones.get(zone) ?? EMPTY_COUNTS;
+export function countsFor(lot: Lot, filter: Filter): Counts {
+  if (filter.zone !== null) return lot.zones.get(filter.zone) ?? EMPTY_COUNTS;
+  if (filter.site !== null) return siteCounts(lot, filter.site);
+  return lot.counts;
 }
 
-export function inZone(filter: ZoneFilter, zone: string): boolean {
-  return filter === null || filter === zone;
+/**
+ * A site's zones summed, the rate recomputed from the sums as the gateway does for the lot. The
+ * gateway gives sites no alert level; a site is shown as alarmed as its most alarmed zone.
+ */
+function siteCounts(lot: Lot, site: string): Counts {
+  const sum: Counts = { ...EMPTY_COUNTS };
+  for (const [zone, c] of lot.zones) {
+    if (siteOf(zone) !== site) continue;
+    sum.total += c.total;
+    sum.free += c.free;
+    sum.occupied += c.occupied;
+    sum.offline += c.offline;
+    sum.unknown += c.unknown;
+    if (severity(c.level) > severity(sum.level)) sum.level = c.level;
+  }
+  const seen = sum.free + sum.occupied;
+  sum.occupancy_rate = seen === 0 ? 0 : Math.round((sum.occupied * 1000) / seen) / 10;
+  return sum;
+}
+
+export function inFilter(filter: Filter, zone: string): boolean {
+  return (
+    (filter.zone === null || filter.zone === zone) && (filter.site === null || siteOf(zone) === filter.site)
+  );
+}
+
+/** The site of a central gateway's zone (`<site>/<zone>`); null for a single site's zone. */
+export function siteOf(zone: string): string | null {
+  const slash = zone.indexOf("/");
+  return slash < 0 ? null : zone.slice(0, slash);
+}
+
+/** The sites the page knows of, in natural order; empty when the gateway is not a central one. */
+export function siteNames(lot: Lot): string[] {
+  const sites = new Set<string>();
+  for (const zone of zoneNames(lot)) {
+    const site = siteOf(zone);
+    if (site !== null) sites.add(site);
+  }
+  return [...sites].sort(compareIds);
 }
 
 /** Every zone the page knows of, from summaries and from spots, in natural order. */

@@ -10,10 +10,13 @@ import {
   applySpot,
   applySummary,
   countsFor,
-  inZone,
+  type Filter,
+  inFilter,
   type Lot,
   lotFromCurrent,
-  type ZoneFilter,
+  siteNames,
+  siteOf,
+  WHOLE_LOT,
   zoneNames,
 } from "./lot.js";
 import { readPref, writePref } from "./prefs.js";
@@ -26,13 +29,13 @@ import { CardsView } from "./views/cards.js";
 import { ConnectionView } from "./views/connection.js";
 import { byId, byTestId } from "./views/dom.js";
 import { ExportView } from "./views/exportForm.js";
+import { FilterSelectView } from "./views/filterSelect.js";
 import { HourlyChart } from "./views/hourlyChart.js";
 import { MapView } from "./views/map.js";
 import { NoticeView } from "./views/notice.js";
 import { OccupancyChart } from "./views/occupancyChart.js";
 import { translatePage } from "./views/text.js";
 import { ThemeView } from "./views/theme.js";
-import { ZoneFilterView } from "./views/zoneFilter.js";
 import { ZonesView } from "./views/zones.js";
 
 /** The composition root: the lot model, the views, the gateway's API and its live stream. */
@@ -47,7 +50,8 @@ let locale: Locale = localeFor(pickLanguage(readPref(LANG_KEY), navigator.langua
 let thresholds: Thresholds = { high: 70, critical: 85 };
 
 let lot: Lot | null = null;
-let zone: ZoneFilter = null;
+/** Replaced, never changed in place: a request compares it to know it is still wanted. */
+let filter: Filter = WHOLE_LOT;
 let range: RangeKey = "30m";
 let connection: ConnectionState = "connecting";
 const log = new ActivityLog(ACTIVITY_SIZE);
@@ -81,7 +85,12 @@ new ThemeView(
     hourly.rebuild();
   },
 );
-const zoneFilter = new ZoneFilterView(byTestId<HTMLSelectElement>("zone-filter"), setZone);
+const zoneFilter = new FilterSelectView(byTestId<HTMLSelectElement>("zone-filter"), setZone);
+const siteFilter = new FilterSelectView(
+  byTestId<HTMLSelectElement>("site-filter"),
+  setSite,
+  byTestId("site-control"),
+);
 
 const schedule = frameBatch(() => {
   if (lot === null) return;
@@ -104,10 +113,11 @@ const schedule = frameBatch(() => {
 });
 
 function renderCounts(l: Lot): void {
-  cards.render(countsFor(l, zone));
+  cards.render(countsFor(l, filter));
   zones.render(l.zones);
   alerts.render(activeAlerts(l));
-  zoneFilter.setZones(zoneNames(l));
+  siteFilter.setIds(siteNames(l));
+  zoneFilter.setIds(zoneNames(l).filter((z) => filter.site === null || siteOf(z) === filter.site));
 }
 
 function failed(source: string, what: "what.lot" | "what.chart" | "what.activity", error: unknown): void {
@@ -126,7 +136,7 @@ function onSpot(l: Lot, spot: SpotView): void {
   if (change === null) return;
   dirtySpots.add(change.key);
   const entry = entryFromChange(change, Date.now());
-  if (entry !== null && inZone(zone, entry.zone)) {
+  if (entry !== null && inFilter(filter, entry.zone)) {
     log.push(entry);
     newEntries = Math.min(newEntries + 1, ACTIVITY_SIZE);
   }
@@ -147,14 +157,14 @@ function onAlert(l: Lot, alert: AlertChange): void {
 }
 
 function extendChart(l: Lot): void {
-  if (occupancy.extend(Date.now(), countsFor(l, zone).occupancy_rate)) chartDirty = true;
+  if (occupancy.extend(Date.now(), countsFor(l, filter).occupancy_rate)) chartDirty = true;
 }
 
 /** The whole lot and the recent changes, afresh: at start and after any gap in the stream. */
 function loadLot(): Promise<void> {
   loading ??= (async () => {
     try {
-      const [current, history] = await Promise.all([api.current(), api.history(zone, ACTIVITY_SIZE)]);
+      const [current, history] = await Promise.all([api.current(), api.history(filter, ACTIVITY_SIZE)]);
       lot = lotFromCurrent(current);
       map.sync(lot.spots.values());
       showActivity(history.events.map(entryFromHistory));
@@ -181,14 +191,14 @@ function showActivity(entries: ReturnType<typeof entryFromHistory>[]): void {
 }
 
 async function loadActivity(): Promise<void> {
-  const forZone = zone;
+  const forFilter = filter;
   try {
-    const history = await api.history(forZone, ACTIVITY_SIZE);
-    if (forZone === zone) showActivity(history.events.map(entryFromHistory));
+    const history = await api.history(forFilter, ACTIVITY_SIZE);
+    if (forFilter === filter) showActivity(history.events.map(entryFromHistory));
     notice.ok("activity");
   } catch (error) {
     failed("activity", "what.activity", error);
-    setTimeout(() => forZone === zone && void loadActivity(), RETRY_MS);
+    setTimeout(() => forFilter === filter && void loadActivity(), RETRY_MS);
   }
 }
 
@@ -198,7 +208,7 @@ async function loadChart(): Promise<void> {
   const now = Date.now();
   const { spanMs, live } = RANGES[range];
   try {
-    const data = await api.occupancy(range, now, zone);
+    const data = await api.occupancy(range, now, filter);
     if (request !== chartRequest) return;
     occupancy.show(seriesFromOccupancy(data), now - spanMs, now, live);
     if (lot !== null && connection === "live") extendChart(lot);
@@ -215,7 +225,7 @@ let hourlyRequest = 0;
 async function loadHourly(): Promise<void> {
   const request = ++hourlyRequest;
   try {
-    const data = await api.hourly(zone);
+    const data = await api.hourly(filter);
     if (request === hourlyRequest) hourly.show(hourlySeries(data));
     notice.ok("hourly");
   } catch (error) {
@@ -236,11 +246,22 @@ async function loadThresholds(): Promise<void> {
   }
 }
 
-function setZone(next: ZoneFilter): void {
-  zone = next;
-  map.setFilter(zone);
-  zones.setFilter(zone);
-  exporter.setZone(zone);
+function setZone(zone: string | null): void {
+  setFilter({ site: filter.site, zone });
+}
+
+/** A zone of another site is let go: the gateway refuses a zone outside the site asked for. */
+function setSite(site: string | null): void {
+  const keepZone = filter.zone !== null && (site === null || siteOf(filter.zone) === site);
+  setFilter({ site, zone: keepZone ? filter.zone : null });
+}
+
+function setFilter(next: Filter): void {
+  filter = next;
+  zoneFilter.choose(filter.zone);
+  map.setFilter(filter);
+  zones.setFilter(filter);
+  exporter.setFilter(filter);
   countsDirty = true;
   schedule();
   void loadChart();

@@ -1,4 +1,4 @@
-import type { ZoneFilter } from "./lot.js";
+import type { Filter } from "./lot.js";
 import type { Hourly, Occupancy } from "./types.js";
 
 /** Columnar, as uPlot takes it: x in epoch ms (or hour of day), null breaks the line. */
@@ -31,12 +31,13 @@ export const RANGES: Record<RangeKey, ChartRange> = {
 /** Live points closer together than this replace the newest one instead of adding another. */
 export const LIVE_POINT_GAP_MS = 5000;
 
-export function occupancyParams(range: RangeKey, now: number, zone: ZoneFilter) {
+export function occupancyParams(range: RangeKey, now: number, { site, zone }: Filter) {
   const { spanMs, step } = RANGES[range];
   return {
     from: new Date(now - spanMs).toISOString(),
     to: new Date(now).toISOString(),
     step,
+    site,
     zone,
   };
 }

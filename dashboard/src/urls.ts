@@ -1,4 +1,4 @@
-import type { ZoneFilter } from "./lot.js";
+import type { Filter } from "./lot.js";
 
 export type QueryValue = string | number | null | undefined;
 
@@ -14,10 +14,11 @@ export function withQuery(path: string, params: Record<string, QueryValue> = {})
 
 export type ExportFormat = "csv" | "xlsx";
 
-export function exportUrl(format: ExportFormat, from: number, to: number, zone: ZoneFilter): string {
+export function exportUrl(format: ExportFormat, from: number, to: number, { site, zone }: Filter): string {
   return withQuery(`/api/export.${format}`, {
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
+    site,
     zone,
   });
 }

@@ -95,3 +95,42 @@ export function parseTopic(root: string, topic: string): ParsedTopic {
   const spot = levels[1] ?? "";
   return suffix === "availability" ? { kind: "availability", zone, spot } : { kind: "report", zone, spot };
 }
+
+/**
+ * The filters of a central gateway (`--site-topics`): every site's spot reports and
+ * availabilities, bridged under `site/<site-id>/<root>/`.
+ */
+export function siteSubscriptionFilters(root: string): string[] {
+  return [`site/+/${root}/+/+`, `site/+/${root}/+/+/availability`];
+}
+
+/** A site's own topic root on the central broker, `site/<site-id>/<root>`, and its id. */
+export interface SiteRoot {
+  kind: "site";
+  site: string;
+  root: string;
+}
+
+/**
+ * Which site a bridged topic `site/<site-id>/<root>/...` comes from, and that site's topic root,
+ * so the rest of the topic is read by parseTopic and decode exactly as a single-site gateway
+ * reads it (summary, alerts, gateway and config topics ignored; the payload's `zone` checked
+ * against the topic's own zone). Only the first level after `site/` is checked here.
+ */
+export function siteRootOf(root: string, topic: string): SiteRoot | Rejection {
+  if (typeof root !== "string" || typeof topic !== "string") {
+    return reject("invalid_topic", `topic and root must be strings, got ${typeof topic} and ${typeof root}`);
+  }
+  if (topic.slice(0, 5) !== "site/") return invalidTopic(topic, 'is not under "site/"');
+  const end = topic.indexOf("/", 5);
+  const site = end < 0 ? topic.slice(5) : topic.slice(5, end);
+  if (!isValidId(site)) {
+    return invalidTopic(topic, `has site ${quote(site)}, not an id of 1-32 [A-Za-z0-9_-]`);
+  }
+  return { kind: "site", site, root: `site/${site}/${root}` };
+}
+
+/** `<site-id>/<zone>`: a zone id unique across sites, the key a central gateway's lot uses. */
+export function siteZone(site: string, zone: string): string {
+  return `${site}/${zone}`;
+}

@@ -8,6 +8,9 @@ import {
   isValidTopicRoot,
   parseTopic,
   reportTopic,
+  siteRootOf,
+  siteSubscriptionFilters,
+  siteZone,
   subscriptionFilters,
   summaryTopic,
 } from "../src/topics.js";
@@ -167,5 +170,78 @@ describe("parseTopic", () => {
     if (parsed.kind !== "rejected") return;
     expect(parsed.detail).toContain("has spot");
     expect(parsed.detail.length).toBeLessThanOrEqual(200);
+  });
+});
+
+describe("site topics", () => {
+  /** What a central gateway makes of a bridged topic: the site's root, then parseTopic under it. */
+  const parseSite = (topic: string) => {
+    const site = siteRootOf("parking", topic);
+    if (site.kind === "rejected") return site.reason;
+    const parsed = parseTopic(site.root, topic);
+    return parsed.kind === "report" || parsed.kind === "availability"
+      ? { ...parsed, zone: siteZone(site.site, parsed.zone) }
+      : parsed.kind === "rejected"
+        ? parsed.reason
+        : parsed.kind;
+  };
+
+  it("subscribes to every site's reports and availabilities", () => {
+    expect(siteSubscriptionFilters("parking")).toEqual([
+      "site/+/parking/+/+",
+      "site/+/parking/+/+/availability",
+    ]);
+  });
+
+  it("finds the site and its root", () => {
+    expect(siteRootOf("parking", "site/lyon-1/parking/Zone_A/place_1")).toEqual({
+      kind: "site",
+      site: "lyon-1",
+      root: "site/lyon-1/parking",
+    });
+  });
+
+  it("qualifies the zone with the site, so two sites' zones never collide", () => {
+    expect(parseSite("site/lyon-1/parking/Zone_A/place_1")).toEqual({
+      kind: "report",
+      zone: "lyon-1/Zone_A",
+      spot: "place_1",
+    });
+    expect(parseSite("site/paris/parking/Zone_A/place_1/availability")).toEqual({
+      kind: "availability",
+      zone: "paris/Zone_A",
+      spot: "place_1",
+    });
+  });
+
+  it.each([
+    "site/lyon-1/parking/summary",
+    "site/lyon-1/parking/alerts",
+    "site/lyon-1/parking/gateway/availability",
+    "site/lyon-1/parking/Zone_A/place_1/config",
+  ])("ignores what a site gateway publishes: %s", (topic) => {
+    expect(parseSite(topic)).toBe("ignored");
+  });
+
+  it.each([
+    ["not under site/", "parking/Zone_A/place_1"],
+    ["an empty site", "site//parking/Zone_A/place_1"],
+    ["a site that is not an id", "site/ly on/parking/Zone_A/place_1"],
+    ["a 33-character site", `site/${"s".repeat(33)}/parking/Zone_A/place_1`],
+    ["the site alone", "site/lyon-1"],
+    ["another root under the site", "site/lyon-1/other/Zone_A/place_1"],
+    ["a bad spot", "site/lyon-1/parking/Zone_A/pl@ce"],
+    ["too many levels", "site/lyon-1/parking/Zone_A/place_1/availability/x"],
+  ])("refuses %s as invalid_topic", (_what, topic) => {
+    expect(parseSite(topic)).toBe("invalid_topic");
+  });
+
+  it("refuses a reserved zone at a site", () => {
+    expect(parseSite("site/lyon-1/parking/summary/x")).toBe("reserved_zone");
+  });
+
+  it("refuses non-strings", () => {
+    const site = siteRootOf("parking", 12 as unknown as string);
+    expect(site.kind === "rejected" && site.reason).toBe("invalid_topic");
   });
 });

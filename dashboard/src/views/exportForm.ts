@@ -1,6 +1,6 @@
 import { fromLocalInput, toLocalInput } from "../format.js";
 import type { Locale } from "../locale.js";
-import type { ZoneFilter } from "../lot.js";
+import { type Filter, WHOLE_LOT } from "../lot.js";
 import { type ExportFormat, exportUrl } from "../urls.js";
 import { byTestId, setText } from "./dom.js";
 
@@ -18,7 +18,7 @@ export class ExportView {
   private readonly note: HTMLElement;
   private fromTouched = false;
   private toTouched = false;
-  private zone: ZoneFilter = null;
+  private filter: Filter = WHOLE_LOT;
 
   constructor(
     root: HTMLElement,
@@ -45,8 +45,8 @@ export class ExportView {
     this.refresh();
   }
 
-  setZone(zone: ZoneFilter): void {
-    this.zone = zone;
+  setFilter(filter: Filter): void {
+    this.filter = filter;
     this.refresh();
   }
 
@@ -59,7 +59,7 @@ export class ExportView {
     const valid = from !== undefined && to !== undefined && from < to;
     for (const [format, link] of Object.entries(this.links) as Array<[ExportFormat, HTMLAnchorElement]>) {
       if (valid) {
-        link.href = exportUrl(format, from, to, this.zone);
+        link.href = exportUrl(format, from, to, this.filter);
         link.removeAttribute("aria-disabled");
       } else {
         link.removeAttribute("href");
@@ -67,9 +67,16 @@ export class ExportView {
       }
     }
     const { t } = this.locale;
+    const { site, zone } = this.filter;
     setText(
       this.note,
-      valid ? (this.zone === null ? "" : t("export.zone", { zone: this.zone })) : t("export.invalid"),
+      !valid
+        ? t("export.invalid")
+        : zone !== null
+          ? t("export.zone", { zone })
+          : site !== null
+            ? t("export.site", { site })
+            : "",
     );
   }
 }

@@ -1,5 +1,5 @@
 import type { Locale } from "../locale.js";
-import { compareIds, inZone, spotKey, type ZoneFilter } from "../lot.js";
+import { compareIds, type Filter, inFilter, spotKey, WHOLE_LOT } from "../lot.js";
 import type { SpotView } from "../types.js";
 import { element, setText } from "./dom.js";
 
@@ -20,7 +20,7 @@ const NAV_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Ho
 export class MapView {
   private readonly zones = new Map<string, ZoneBlock>();
   private readonly buttons = new Map<string, HTMLButtonElement>();
-  private filter: ZoneFilter = null;
+  private filter: Filter = WHOLE_LOT;
   /** The spot that holds tabindex 0. */
   private current: HTMLButtonElement | null = null;
   private tipKey: string | null = null;
@@ -96,9 +96,9 @@ export class MapView {
     }
   }
 
-  setFilter(filter: ZoneFilter): void {
+  setFilter(filter: Filter): void {
     this.filter = filter;
-    for (const [zone, block] of this.zones) block.section.hidden = !inZone(filter, zone);
+    for (const [zone, block] of this.zones) block.section.hidden = !inFilter(filter, zone);
     this.hideTip();
     this.ensureCurrent();
   }
@@ -165,7 +165,7 @@ export class MapView {
     if (known) return known;
     const section = element("section", "zone");
     section.dataset.zone = zone;
-    section.hidden = !inZone(this.filter, zone);
+    section.hidden = !inFilter(this.filter, zone);
     const heading = element("h3", undefined, zone);
     heading.id = `map-zone-${zone}`;
     const grid = element("div", "spots");

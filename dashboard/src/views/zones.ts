@@ -1,5 +1,5 @@
 import type { Locale } from "../locale.js";
-import { compareIds, displayLevel, inZone, type ZoneFilter } from "../lot.js";
+import { compareIds, displayLevel, type Filter, inFilter, WHOLE_LOT } from "../lot.js";
 import type { Counts } from "../types.js";
 import { element, setText } from "./dom.js";
 
@@ -18,7 +18,7 @@ interface ZoneRow {
  */
 export class ZonesView {
   private readonly rows = new Map<string, ZoneRow>();
-  private filter: ZoneFilter = null;
+  private filter: Filter = WHOLE_LOT;
   private last: Map<string, Counts> | null = null;
 
   constructor(
@@ -31,9 +31,9 @@ export class ZonesView {
     if (this.last) this.render(this.last);
   }
 
-  setFilter(filter: ZoneFilter): void {
+  setFilter(filter: Filter): void {
     this.filter = filter;
-    for (const [zone, r] of this.rows) r.row.hidden = !inZone(filter, zone);
+    for (const [zone, r] of this.rows) r.row.hidden = !inFilter(filter, zone);
   }
 
   render(zones: Map<string, Counts>): void {
@@ -60,7 +60,7 @@ export class ZonesView {
   private add(zone: string): ZoneRow {
     const row = element("li");
     row.dataset.zone = zone;
-    row.hidden = !inZone(this.filter, zone);
+    row.hidden = !inFilter(this.filter, zone);
     const bar = element("span", "bar");
     bar.setAttribute("aria-hidden", "true");
     const free = element("span", "seg free");

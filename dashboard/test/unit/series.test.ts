@@ -11,15 +11,20 @@ import {
 } from "../../src/series.js";
 
 describe("occupancy series", () => {
-  it("asks the gateway for the range ending now, with the range's step and the zone", () => {
+  it("asks the gateway for the range ending now, with the range's step, the site and the zone", () => {
     const now = Date.parse("2026-01-11T10:00:00.000Z");
-    expect(occupancyParams("24h", now, "Zone_A")).toEqual({
+    expect(occupancyParams("24h", now, { site: null, zone: "Zone_A" })).toEqual({
       from: "2026-01-10T10:00:00.000Z",
       to: "2026-01-11T10:00:00.000Z",
       step: 300,
+      site: null,
       zone: "Zone_A",
     });
-    expect(occupancyParams("30m", now, null).step).toBeUndefined();
+    expect(occupancyParams("30m", now, { site: "north", zone: null })).toMatchObject({
+      step: undefined,
+      site: "north",
+      zone: null,
+    });
   });
 
   it("keeps every range under the gateway's 1000 points", () => {

@@ -364,6 +364,18 @@ function crossCheck(s: GatewaySettings): string[] {
   if (s.alertHysteresis >= s.alertHigh) {
     errors.push(`--alert-hysteresis (${s.alertHysteresis}) must be below --alert-high (${s.alertHigh}).`);
   }
+  // A central gateway learns each spot's site from its topic; a serial line carries none.
+  if (s.siteTopics && s.serial.length > 0) {
+    errors.push(
+      "--site-topics (PARKING_SITE_TOPICS) cannot be used with --serial (PARKING_SERIAL): a serial line names no site; read the nodes on USB with that site's own gateway.",
+    );
+  }
+  // Home Assistant object ids cannot hold the `/` of a site-qualified zone.
+  if (s.siteTopics && s.haDiscovery) {
+    errors.push(
+      "--site-topics (PARKING_SITE_TOPICS) cannot be used with --ha-discovery (PARKING_HA_DISCOVERY): announce each site to Home Assistant from that site's own gateway.",
+    );
+  }
   return errors;
 }
 

@@ -1,3 +1,5 @@
+import { inSite } from "../lot/sites.js";
+
 /** Query-parameter readers that fail with a 400 naming the parameter. */
 
 export class BadRequestError extends Error {
@@ -37,4 +39,16 @@ export function parseRange(
 
 export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
+}
+
+/**
+ * `site` and `zone` together: the zone must be one of the site's (`<site>/<zone>`), or the answer
+ * would silently be empty.
+ */
+export function checkSiteZone(query: { site?: string; zone?: string }): void {
+  const { site, zone } = query;
+  if (site === undefined || zone === undefined || inSite(zone, site)) return;
+  throw new BadRequestError(
+    `Query parameter zone must be a zone of site "${site}" ("${site}/<zone>") when site is given, got "${zone}".`,
+  );
 }

@@ -23,6 +23,10 @@ export const spotSchema = {
   properties: {
     zone: { type: "string" },
     spot: { type: "string" },
+    site: {
+      ...nullable("string"),
+      description: "Site of a central gateway (--site-topics); null otherwise.",
+    },
     state: stateSchema,
     status: { type: "string", enum: ["free", "occupied", "unknown"] },
     online: { type: "boolean" },
@@ -68,7 +72,22 @@ export const summarySchema = {
   },
 } as const;
 
+/** Counts of one site of a central gateway: its zones summed; sites have no alert level. */
+export const siteCountsSchema = {
+  type: "object",
+  properties: {
+    total: { type: "integer" },
+    free: { type: "integer" },
+    occupied: { type: "integer" },
+    offline: { type: "integer" },
+    unknown: { type: "integer" },
+    occupancy_rate: { type: "number", description: "occupied / (free + occupied) × 100" },
+  },
+} as const;
+
 export const idPattern = "^[A-Za-z0-9_-]{1,32}$";
+/** A zone id, or at a central gateway (`--site-topics`) a site-qualified one: `<site-id>/<zone>`. */
+export const zonePattern = "^([A-Za-z0-9_-]{1,32}/)?[A-Za-z0-9_-]{1,32}$";
 
 /** `from` and `to`: ISO 8601 or epoch ms; checked in the handler so the error can explain the format. */
 export const rangeProperties = {
@@ -80,7 +99,19 @@ export const rangeProperties = {
 } as const;
 
 export const zoneProperty = {
-  zone: { type: "string", pattern: idPattern, description: "Zone id." },
+  zone: {
+    type: "string",
+    pattern: zonePattern,
+    description: "Zone id; at a central gateway (--site-topics) `<site-id>/<zone>`.",
+  },
+} as const;
+
+export const siteProperty = {
+  site: {
+    type: "string",
+    pattern: idPattern,
+    description: "Site id of a central gateway (--site-topics): only the zones `<site-id>/...`.",
+  },
 } as const;
 
 export const errorSchema = {

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { decode } from "../../../protocol/src/decode.js";
 import { decodeSerialLine } from "../../../protocol/src/serial.js";
+import { siteRootOf, siteZone } from "../../../protocol/src/topics.js";
 import type { DecodeResult } from "../../../protocol/src/types.js";
 import type { GatewayBus } from "../bus.js";
 import { LogRateLimiter } from "../logging/rateLimit.js";
@@ -12,6 +13,8 @@ import type { StoreWriter } from "./writer.js";
 
 export interface PipelineDeps {
   topicRoot: string;
+  /** Central gateway: topics are `site/<site-id>/<topicRoot>/...` and zones `<site-id>/<zone>`. */
+  siteTopics?: boolean;
   lot: Lot;
   writer: StoreWriter;
   bus: GatewayBus;
@@ -37,12 +40,26 @@ export class IngestPipeline {
   }
 
   receive(topic: string, payload: Uint8Array | string, source: IngestSource, ack: () => void = noop): void {
-    this.handle(decode(this.deps.topicRoot, topic, payload), topic, source, ack);
+    this.handle(this.decode(topic, payload), topic, source, ack);
   }
 
   /** A JSON line from a node on USB serial: it names its own zone and spot. */
   receiveLine(line: string, source: IngestSource): void {
     this.handle(decodeSerialLine(this.deps.topicRoot, line), "(serial line)", source, noop);
+  }
+
+  /**
+   * A bridged topic is decoded under its own site's root, as that site's gateway would read it
+   * (so the payload's `zone` is checked against the unqualified zone), and only then is the
+   * zone qualified: the lot, store and API key everything by `<site-id>/<zone>`.
+   */
+  private decode(topic: string, payload: Uint8Array | string): DecodeResult {
+    if (!this.deps.siteTopics) return decode(this.deps.topicRoot, topic, payload);
+    const site = siteRootOf(this.deps.topicRoot, topic);
+    if (site.kind === "rejected") return site;
+    const decoded = decode(site.root, topic, payload);
+    if (decoded.kind !== "report" && decoded.kind !== "availability") return decoded;
+    return { ...decoded, zone: siteZone(site.site, decoded.zone) };
   }
 
   private handle(decoded: DecodeResult, topic: string, source: IngestSource, ack: () => void): void {

@@ -1,4 +1,4 @@
-import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
+import { type Insertable, type Kysely, type Selectable, type SqlBool, sql } from "kysely";
 import {
   type AlertEvent,
   type ChangeEvent,
@@ -23,6 +23,7 @@ import type {
   HourlyStat,
   OccupancySeries,
   PruneResult,
+  SiteFilter,
   Store,
   StoredAlertEvent,
   StoredChangeEvent,
@@ -148,6 +149,7 @@ export class KyselyStore implements Store {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     let q = this.#db.selectFrom("change_events").select(EVENT_COLUMNS);
     if (query.zone !== undefined) q = q.where("zone", "=", query.zone);
+    if (query.site !== undefined) q = q.where(inSite("zone", query.site));
     if (query.spot !== undefined) q = q.where("spot", "=", query.spot);
     if (query.from !== undefined) q = q.where("ts", ">=", query.from);
     if (query.to !== undefined) q = q.where("ts", "<", query.to);
@@ -169,19 +171,33 @@ export class KyselyStore implements Store {
     return { events, nextCursor: hasMore && last ? encodeCursor(last) : null };
   }
 
-  async hourlyStats(query: TimeRange & { scope?: string }): Promise<HourlyStat[]> {
+  async hourlyStats(query: TimeRange & SiteFilter & { scope?: string }): Promise<HourlyStat[]> {
     const bucket = sql<number | string>`${sql.ref("ts")} / ${sql.lit(QUARTER_HOUR_MS)}`;
-    let q = this.#db
-      .selectFrom("occupancy_samples")
-      .select((eb) => [
-        bucket.as("bucket"),
-        eb.fn.sum<number | string>("occupancy_rate").as("rate_sum"),
-        eb.fn.countAll<number | string>().as("samples"),
-      ])
-      .where("scope", "=", query.scope ?? LOT_SCOPE);
-    if (query.from !== undefined) q = q.where("ts", ">=", query.from);
-    if (query.to !== undefined) q = q.where("ts", "<", query.to);
-    const rows = await q.groupBy(bucket).execute();
+    let rows: Array<{ bucket: number | string; rate_sum: number | string; samples: number | string }>;
+    if (query.site === undefined) {
+      let q = this.#db
+        .selectFrom("occupancy_samples")
+        .select((eb) => [
+          bucket.as("bucket"),
+          eb.fn.sum<number | string>("occupancy_rate").as("rate_sum"),
+          eb.fn.countAll<number | string>().as("samples"),
+        ])
+        .where("scope", "=", query.scope ?? LOT_SCOPE);
+      if (query.from !== undefined) q = q.where("ts", ">=", query.from);
+      if (query.to !== undefined) q = q.where("ts", "<", query.to);
+      rows = await q.groupBy(bucket).execute();
+    } else {
+      // One sample per sample time for the whole site, as a sample of the lot is one per time.
+      rows = await this.#db
+        .selectFrom(this.#siteSamples(query.site, query).as("site_samples"))
+        .select((eb) => [
+          bucket.as("bucket"),
+          eb.fn.sum<number | string>("occupancy_rate").as("rate_sum"),
+          eb.fn.countAll<number | string>().as("samples"),
+        ])
+        .groupBy(bucket)
+        .execute();
+    }
 
     // Local hour of day depends on the gateway's time zone and DST, which SQL cannot portably know.
     const sums = new Array<number>(24).fill(0);
@@ -199,7 +215,7 @@ export class KyselyStore implements Store {
     return stats;
   }
 
-  async zoneStats(query: TimeRange & { zone?: string }): Promise<ZoneStat[]> {
+  async zoneStats(query: TimeRange & SiteFilter & { zone?: string }): Promise<ZoneStat[]> {
     const count = (state: SpotState) =>
       sql<number | string>`sum(case when ${sql.ref("state")} = ${state} then 1 else 0 end)`;
     let q = this.#db
@@ -214,6 +230,7 @@ export class KyselyStore implements Store {
         eb.fn.max("ts").as("last_event"),
       ]);
     if (query.zone !== undefined) q = q.where("zone", "=", query.zone);
+    if (query.site !== undefined) q = q.where(inSite("zone", query.site));
     if (query.from !== undefined) q = q.where("ts", ">=", query.from);
     if (query.to !== undefined) q = q.where("ts", "<", query.to);
     const rows = await q.groupBy("zone").orderBy("zone").execute();
@@ -228,7 +245,9 @@ export class KyselyStore implements Store {
     }));
   }
 
-  async occupancySeries(query: TimeRange & { scope?: string; stepMs: number }): Promise<OccupancySeries> {
+  async occupancySeries(
+    query: TimeRange & SiteFilter & { scope?: string; stepMs: number },
+  ): Promise<OccupancySeries> {
     const { stepMs } = query;
     if (!Number.isSafeInteger(stepMs) || stepMs < 1) {
       throw new RangeError(`stepMs must be a positive integer number of milliseconds, got ${stepMs}`);
@@ -237,20 +256,41 @@ export class KyselyStore implements Store {
     // it is textually the GROUP BY expression (two $n parameters are not), and better-sqlite3 binds
     // numbers as REAL, which would turn the integer division into a float one.
     const bucket = sql<number | string>`(${sql.ref("ts")} / ${sql.lit(stepMs)}) * ${sql.lit(stepMs)}`;
-    let q = this.#db
-      .selectFrom("occupancy_samples")
-      .select((eb) => [
-        bucket.as("bucket"),
-        eb.fn.avg<number | string>("occupancy_rate").as("occupancy_rate"),
-        eb.fn.avg<number | string>("free").as("free"),
-        eb.fn.avg<number | string>("occupied").as("occupied"),
-        eb.fn.avg<number | string>("offline").as("offline"),
-        eb.fn.avg<number | string>("unknown").as("unknown"),
-      ])
-      .where("scope", "=", query.scope ?? LOT_SCOPE);
-    if (query.from !== undefined) q = q.where("ts", ">=", query.from);
-    if (query.to !== undefined) q = q.where("ts", "<", query.to);
-    const rows = await q.groupBy(bucket).orderBy(bucket).execute();
+    type Row = Record<
+      "bucket" | "occupancy_rate" | "free" | "occupied" | "offline" | "unknown",
+      number | string
+    >;
+    let rows: Row[];
+    if (query.site === undefined) {
+      let q = this.#db
+        .selectFrom("occupancy_samples")
+        .select((eb) => [
+          bucket.as("bucket"),
+          eb.fn.avg<number | string>("occupancy_rate").as("occupancy_rate"),
+          eb.fn.avg<number | string>("free").as("free"),
+          eb.fn.avg<number | string>("occupied").as("occupied"),
+          eb.fn.avg<number | string>("offline").as("offline"),
+          eb.fn.avg<number | string>("unknown").as("unknown"),
+        ])
+        .where("scope", "=", query.scope ?? LOT_SCOPE);
+      if (query.from !== undefined) q = q.where("ts", ">=", query.from);
+      if (query.to !== undefined) q = q.where("ts", "<", query.to);
+      rows = await q.groupBy(bucket).orderBy(bucket).execute();
+    } else {
+      rows = await this.#db
+        .selectFrom(this.#siteSamples(query.site, query).as("site_samples"))
+        .select((eb) => [
+          bucket.as("bucket"),
+          eb.fn.avg<number | string>("occupancy_rate").as("occupancy_rate"),
+          eb.fn.avg<number | string>("free").as("free"),
+          eb.fn.avg<number | string>("occupied").as("occupied"),
+          eb.fn.avg<number | string>("offline").as("offline"),
+          eb.fn.avg<number | string>("unknown").as("unknown"),
+        ])
+        .groupBy(bucket)
+        .orderBy(bucket)
+        .execute();
+    }
 
     const series: OccupancySeries = {
       ts: [],
@@ -271,6 +311,31 @@ export class KyselyStore implements Store {
     return series;
   }
 
+  /**
+   * A site's occupancy as the samples of its zone scopes summed per sample time: every tick
+   * samples every zone at the same ts, so each sum is the sample a per-site scope would have
+   * had (zones that had no spot yet simply add nothing). The rate is recomputed from the sums,
+   * as the lot's own rate is, rather than averaged over zones of different sizes.
+   */
+  #siteSamples(site: string, range: TimeRange) {
+    const sum = (column: "free" | "occupied") => sql<number>`sum(${sql.ref(column)})`;
+    let q = this.#db
+      .selectFrom("occupancy_samples")
+      .select((eb) => [
+        "ts",
+        eb.fn.sum<number | string>("free").as("free"),
+        eb.fn.sum<number | string>("occupied").as("occupied"),
+        eb.fn.sum<number | string>("offline").as("offline"),
+        eb.fn.sum<number | string>("unknown").as("unknown"),
+        sql<number | string>`case when ${sum("free")} + ${sum("occupied")} = 0 then 0
+          else 100.0 * ${sum("occupied")} / (${sum("free")} + ${sum("occupied")}) end`.as("occupancy_rate"),
+      ])
+      .where(inSite("scope", site));
+    if (range.from !== undefined) q = q.where("ts", ">=", range.from);
+    if (range.to !== undefined) q = q.where("ts", "<", range.to);
+    return q.groupBy("ts");
+  }
+
   async alertHistory(query: TimeRange & { limit: number }): Promise<StoredAlertEvent[]> {
     const limit = checkLimit(query.limit, MAX_HISTORY_LIMIT);
     let q = this.#db.selectFrom("alerts").selectAll();
@@ -287,13 +352,14 @@ export class KyselyStore implements Store {
     }));
   }
 
-  async *streamEvents(query: TimeRange & { zone?: string }): AsyncGenerator<StoredChangeEvent> {
+  async *streamEvents(query: TimeRange & SiteFilter & { zone?: string }): AsyncGenerator<StoredChangeEvent> {
     // Keyset pages on (ts, id), not OFFSET: every page costs the same however deep the export, and
     // no page holds a transaction open against the writer.
     let after: { ts: number; id: number } | undefined;
     for (;;) {
       let q = this.#db.selectFrom("change_events").select(EVENT_COLUMNS);
       if (query.zone !== undefined) q = q.where("zone", "=", query.zone);
+      if (query.site !== undefined) q = q.where(inSite("zone", query.site));
       if (query.from !== undefined) q = q.where("ts", ">=", query.from);
       if (query.to !== undefined) q = q.where("ts", "<", query.to);
       if (after !== undefined) {
@@ -332,6 +398,27 @@ export class KyselyStore implements Store {
     this.#closing ??= this.#db.destroy();
     return this.#closing;
   }
+
+  async deleteSpot(zone: string, spot: string): Promise<boolean> {
+    const result = await this.#db
+      .deleteFrom("spots")
+      .where("zone", "=", zone)
+      .where("spot", "=", spot)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+}
+
+/**
+ * `column` names a zone of `site`, i.e. starts with `<site>/`. The range is what an index on the
+ * column serves ('0' follows '/' in ASCII, so in byte order it holds exactly the prefixed ids);
+ * the substr test keeps the answer exact under a PostgreSQL database collation that orders
+ * text otherwise (case-insensitively at first, say). Values are bound, never spliced into SQL.
+ */
+function inSite(column: "zone" | "scope", site: string) {
+  const prefix = `${site}/`;
+  const ref = sql.ref(column);
+  return sql<SqlBool>`(${ref} >= ${prefix} and ${ref} < ${`${site}0`} and substr(${ref}, 1, ${sql.lit(prefix.length)}) = ${prefix})`;
 }
 
 function round1(value: number): number {

@@ -24,7 +24,15 @@ export interface TimeRange {
   to?: number;
 }
 
-export interface HistoryQuery extends TimeRange {
+/**
+ * Only the zones of one site of a central gateway (`--site-topics`), whose zone ids are
+ * `<site>/<zone>`; with `zone` too, the zone must be one of the site's.
+ */
+export interface SiteFilter {
+  site?: string;
+}
+
+export interface HistoryQuery extends TimeRange, SiteFilter {
   zone?: string;
   spot?: string;
   /** 1..10 000. */
@@ -90,19 +98,29 @@ export interface Store {
   /** One transaction: all of it is stored, or none of it. */
   commit(batch: WriteBatch): Promise<void>;
   history(query: HistoryQuery): Promise<HistoryPage>;
-  /** Occupancy samples grouped by hour of day (gateway-local), for one scope (default the lot). */
-  hourlyStats(query: TimeRange & { scope?: string }): Promise<HourlyStat[]>;
+  /**
+   * Occupancy samples grouped by hour of day (gateway-local), for one scope (default the lot), or
+   * with `site` for the site's zones combined per sample time (scope is then ignored).
+   */
+  hourlyStats(query: TimeRange & SiteFilter & { scope?: string }): Promise<HourlyStat[]>;
   /** Event counts per zone, zones in name order. */
-  zoneStats(query: TimeRange & { zone?: string }): Promise<ZoneStat[]>;
-  /** Samples of one scope averaged into buckets of stepMs, oldest first. */
-  occupancySeries(query: TimeRange & { scope?: string; stepMs: number }): Promise<OccupancySeries>;
+  zoneStats(query: TimeRange & SiteFilter & { zone?: string }): Promise<ZoneStat[]>;
+  /** Samples of one scope (or a site, as in hourlyStats) averaged into buckets of stepMs, oldest first. */
+  occupancySeries(
+    query: TimeRange & SiteFilter & { scope?: string; stepMs: number },
+  ): Promise<OccupancySeries>;
   /** Alert transitions, newest first. */
   alertHistory(query: TimeRange & { limit: number }): Promise<StoredAlertEvent[]>;
   /** Change events oldest first, read in pages so memory stays flat, for exports. */
-  streamEvents(query: TimeRange & { zone?: string }): AsyncIterable<StoredChangeEvent>;
+  streamEvents(query: TimeRange & SiteFilter & { zone?: string }): AsyncIterable<StoredChangeEvent>;
   /** Deletes events, samples and alerts older than the given epoch ms. */
   prune(olderThan: number): Promise<PruneResult>;
   /** A real round trip to the database. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Forgets a retired spot's live state (its row in `spots`), so a restart does not bring it
+   * back; its change events stay in history. False when the store did not know the spot.
+   */
+  deleteSpot(zone: string, spot: string): Promise<boolean>;
 }

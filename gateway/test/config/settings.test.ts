@@ -62,6 +62,26 @@ describe("resolveSettings", () => {
     expect(errors[0]).toMatch(/^--ha-prefix \(PARKING_HA_PREFIX\) must be/);
   });
 
+  it("refuses a central gateway with serial nodes or Home Assistant discovery, naming both flags", () => {
+    const { settings, errors } = resolveSettings(
+      { siteTopics: true, serial: ["/dev/ttyUSB0"] },
+      { PARKING_HA_DISCOVERY: "on" },
+    );
+    expect(settings.siteTopics).toBe(true);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^--site-topics \(PARKING_SITE_TOPICS\) .*--serial/);
+    expect(errors[1]).toMatch(/^--site-topics \(PARKING_SITE_TOPICS\) .*--ha-discovery/);
+    expect(resolveSettings({ siteTopics: true }, {}).errors).toEqual([]);
+  });
+
+  it("reads the API rate limit, 0 included, and refuses a negative one", () => {
+    expect(resolveSettings({}, {}).settings.rateLimit).toBe(1200);
+    expect(resolveSettings({ rateLimit: "0" }, {}).settings.rateLimit).toBe(0);
+    expect(resolveSettings({}, { PARKING_RATE_LIMIT: "-1" }).errors).toEqual([
+      "--rate-limit (PARKING_RATE_LIMIT) must be between 0 and 1000000, got -1.",
+    ]);
+  });
+
   it("refuses thresholds that cannot work together", () => {
     const { errors } = resolveSettings({ alertHigh: "90", alertHysteresis: "95" }, {});
     expect(errors.some((e) => e.includes("--alert-high (90) must be below --alert-critical (85)"))).toBe(

@@ -2,19 +2,20 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { csvExport } from "../../export/csv.js";
 import { exportFilename } from "../../export/filename.js";
 import type { ApiContext } from "../context.js";
-import { parseRange } from "../params.js";
-import { rangeProperties, zoneProperty } from "../schemas.js";
+import { checkSiteZone, parseRange } from "../params.js";
+import { rangeProperties, siteProperty, zoneProperty } from "../schemas.js";
 
 interface ExportQuery {
   from?: string;
   to?: string;
   zone?: string;
+  site?: string;
 }
 
 const querystring = {
   type: "object",
   additionalProperties: false,
-  properties: { ...rangeProperties, ...zoneProperty },
+  properties: { ...rangeProperties, ...zoneProperty, ...siteProperty },
 };
 
 function attachment(reply: FastifyReply, type: string, filename: string): void {
@@ -36,8 +37,10 @@ export function exportRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const range = parseRange(request.query);
-      const events = ctx.store.streamEvents({ ...range, zone: request.query.zone });
-      attachment(reply, "text/csv; charset=utf-8", exportFilename("csv", range, request.query.zone));
+      checkSiteZone(request.query);
+      const { zone, site } = request.query;
+      const events = ctx.store.streamEvents({ ...range, zone, site });
+      attachment(reply, "text/csv; charset=utf-8", exportFilename("csv", range, zone ?? site));
       return reply.send(csvExport(events));
     },
   );
@@ -55,11 +58,13 @@ export function exportRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const range = parseRange(request.query);
-      const events = ctx.store.streamEvents({ ...range, zone: request.query.zone });
+      checkSiteZone(request.query);
+      const { zone, site } = request.query;
+      const events = ctx.store.streamEvents({ ...range, zone, site });
       attachment(
         reply,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        exportFilename("xlsx", range, request.query.zone),
+        exportFilename("xlsx", range, zone ?? site),
       );
       // The workbook writes straight to the socket; Fastify steps aside.
       reply.hijack();

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiContext } from "../context.js";
-import { BadRequestError, parseRange } from "../params.js";
-import { eventSchema, idPattern, rangeProperties, zoneProperty } from "../schemas.js";
+import { BadRequestError, checkSiteZone, parseRange } from "../params.js";
+import { eventSchema, idPattern, rangeProperties, siteProperty, zoneProperty } from "../schemas.js";
 import { eventView } from "../views.js";
 
 interface HistoryQuery {
   zone?: string;
+  site?: string;
   spot?: string;
   from?: string;
   to?: string;
@@ -25,6 +26,7 @@ export function historyRoutes(app: FastifyInstance, ctx: ApiContext): void {
           additionalProperties: false,
           properties: {
             ...zoneProperty,
+            ...siteProperty,
             spot: { type: "string", pattern: idPattern },
             ...rangeProperties,
             limit: { type: "integer", minimum: 1, maximum: 10_000, default: 100 },
@@ -47,10 +49,12 @@ export function historyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (request) => {
       const q = request.query;
       const range = parseRange(q);
+      checkSiteZone(q);
       try {
         const page = await ctx.store.history({
           ...range,
           zone: q.zone,
+          site: q.site,
           spot: q.spot,
           limit: q.limit,
           cursor: q.cursor,
@@ -72,7 +76,7 @@ export function historyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   );
 
-  app.get<{ Querystring: { limit: number } }>(
+  app.get<{ Querystring: { limit: number; site?: string } }>(
     "/api/events",
     {
       schema: {
@@ -81,7 +85,10 @@ export function historyRoutes(app: FastifyInstance, ctx: ApiContext): void {
         querystring: {
           type: "object",
           additionalProperties: false,
-          properties: { limit: { type: "integer", minimum: 1, maximum: 10_000, default: 50 } },
+          properties: {
+            limit: { type: "integer", minimum: 1, maximum: 10_000, default: 50 },
+            ...siteProperty,
+          },
         },
         response: {
           200: {
@@ -107,7 +114,7 @@ export function historyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const page = await ctx.store.history({ limit: request.query.limit });
+      const page = await ctx.store.history({ limit: request.query.limit, site: request.query.site });
       const events = page.events.map((e) => ({
         timestamp: new Date(e.ts).toISOString(),
         zone: e.zone,

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import { LOT_SCOPE } from "../../lot/types.js";
 import type { ApiContext } from "../context.js";
-import { parseRange } from "../params.js";
-import { rangeProperties, zoneProperty } from "../schemas.js";
+import { checkSiteZone, parseRange } from "../params.js";
+import { rangeProperties, siteProperty, zoneProperty } from "../schemas.js";
 
 interface RangeQuery {
   from?: string;
   to?: string;
   zone?: string;
+  site?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -17,7 +18,7 @@ export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const rangeQuery = {
     type: "object",
     additionalProperties: false,
-    properties: { ...rangeProperties, ...zoneProperty },
+    properties: { ...rangeProperties, ...zoneProperty, ...siteProperty },
   };
 
   app.get<{ Querystring: RangeQuery }>(
@@ -50,7 +51,7 @@ export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request) => {
       const range = parseRange(request.query, { from: Date.now() - 7 * DAY_MS });
-      const stats = await ctx.store.hourlyStats({ ...range, scope: request.query.zone ?? LOT_SCOPE });
+      const stats = await ctx.store.hourlyStats({ ...range, ...samplesOf(request.query) });
       return {
         success: true,
         statistics: stats.map((s) => ({ hour: s.hour, avg_occupancy: s.avgOccupancy, samples: s.samples })),
@@ -92,7 +93,12 @@ export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request) => {
       const range = parseRange(request.query);
-      const zones = await ctx.store.zoneStats({ ...range, zone: request.query.zone });
+      checkSiteZone(request.query);
+      const zones = await ctx.store.zoneStats({
+        ...range,
+        zone: request.query.zone,
+        site: request.query.site,
+      });
       return {
         success: true,
         zones: zones.map((z) => ({
@@ -120,6 +126,7 @@ export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
           properties: {
             ...rangeProperties,
             ...zoneProperty,
+            ...siteProperty,
             step: {
               type: "integer",
               minimum: 1,
@@ -134,6 +141,7 @@ export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
             properties: {
               success: { type: "boolean" },
               zone: { type: ["string", "null"] },
+              site: { type: ["string", "null"] },
               from: { type: "string" },
               to: { type: "string" },
               step: { type: "integer", description: "seconds" },
@@ -160,15 +168,11 @@ export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const span = to - from;
       const autoStep = Math.max(ctx.sampleIntervalMs, Math.ceil(span / MAX_POINTS / 1000) * 1000);
       const stepMs = request.query.step !== undefined ? request.query.step * 1000 : autoStep;
-      const series = await ctx.store.occupancySeries({
-        from,
-        to,
-        scope: request.query.zone ?? LOT_SCOPE,
-        stepMs,
-      });
+      const series = await ctx.store.occupancySeries({ from, to, stepMs, ...samplesOf(request.query) });
       return {
         success: true,
         zone: request.query.zone ?? null,
+        site: request.query.site ?? null,
         from: new Date(from).toISOString(),
         to: new Date(to).toISOString(),
         step: Math.round(stepMs / 1000),
@@ -181,4 +185,15 @@ export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       };
     },
   );
+}
+
+/**
+ * Which samples a chart reads: a zone's own scope (with site too, once checked to be the site's),
+ * else the site's zones combined per sample time, else the lot's.
+ */
+function samplesOf(query: RangeQuery): { scope: string } | { site: string } {
+  checkSiteZone(query);
+  if (query.zone !== undefined) return { scope: query.zone };
+  if (query.site !== undefined) return { site: query.site };
+  return { scope: LOT_SCOPE };
 }
