@@ -1,6 +1,10 @@
 import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
-import { gatewayAvailabilityTopic, subscriptionFilters } from "../../protocol/src/topics.js";
+import {
+  gatewayAvailabilityTopic,
+  siteSubscriptionFilters,
+  subscriptionFilters,
+} from "../../protocol/src/topics.js";
 import { startBuiltInSimulator } from "../../simulator/src/builtIn.js";
 import type { RunningSimulator } from "../../simulator/src/simulator.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded.js";
@@ -23,6 +27,7 @@ import { LiveFeed } from "./services/liveFeed.js";
 import { Maintenance } from "./services/maintenance.js";
 import { GatewayMetrics } from "./services/metrics.js";
 import { MqttPublisher } from "./services/mqttPublisher.js";
+import { SpotAdmin } from "./services/spotAdmin.js";
 import { levelsFromHistory, SummaryService } from "./services/summaryService.js";
 import { openStore } from "./store/index.js";
 import type { Store } from "./store/types.js";
@@ -43,6 +48,8 @@ export interface RunningGateway {
  */
 const RECEIVE_MAXIMUM = 10_000;
 const SUMMARY_INTERVAL_MS = 250;
+/** How long a stop waits for the database to take what is queued (a full disk may never). */
+const STOP_FLUSH_MS = 10_000;
 
 /** The composition root: builds every part, wires them through the bus, and starts them in order. */
 export async function startGateway(settings: GatewaySettings, logger: Logger): Promise<RunningGateway> {
@@ -71,8 +78,13 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
     lot.load(await store.loadSpots());
     const bus = new GatewayBus();
     const counters = new IngestCounters();
-    const writer = new StoreWriter(store, logger.child({ component: "store" }));
-    cleanups.push(() => writer.flush());
+    const writer = new StoreWriter(store, logger.child({ component: "store" }), {
+      database: store.engine === "sqlite" ? `the database ${settings.db}` : "the PostgreSQL database",
+    });
+    cleanups.push(async () => {
+      // Only a start-up that failed gets here with anything queued; stop() has flushed already.
+      if (!(await writer.flushWithin(STOP_FLUSH_MS))) writer.abandon();
+    });
     const thresholds: AlertThresholds = {
       high: settings.alertHigh,
       critical: settings.alertCritical,
@@ -103,6 +115,7 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
 
     const pipeline = new IngestPipeline({
       topicRoot: settings.topicRoot,
+      siteTopics: settings.siteTopics,
       lot,
       writer,
       bus,
@@ -112,7 +125,7 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
     const link = new MqttLink({
       url: mqttUrl,
       clientId: settings.mqttClientId,
-      filters: subscriptionFilters(settings.topicRoot),
+      filters: (settings.siteTopics ? siteSubscriptionFilters : subscriptionFilters)(settings.topicRoot),
       will: { topic: gatewayAvailabilityTopic(settings.topicRoot), payload: "offline" },
       birth: { topic: gatewayAvailabilityTopic(settings.topicRoot), payload: "online" },
       protocolVersion: broker ? 4 : 5,
@@ -190,6 +203,19 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
         lot,
       });
 
+    const spots = new SpotAdmin({
+      topicRoot: settings.topicRoot,
+      lot,
+      store,
+      writer,
+      link,
+      summary,
+      haDiscovery: () => haDiscovery,
+      logger: logger.child({ component: "admin" }),
+    });
+    spots.start();
+    cleanups.push(() => spots.stop());
+
     const app = await buildHttpApp(
       {
         store,
@@ -200,6 +226,9 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
         sampleIntervalMs: settings.sampleIntervalS * 1000,
         health,
         metrics,
+        spots,
+        apiToken: settings.apiToken,
+        rateLimit: settings.rateLimit,
       },
       logger,
     );
@@ -231,7 +260,13 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
         haDiscovery?.stop();
         // Stop taking messages; what is queued still commits and is acknowledged below.
         link.onMessage(() => {});
-        await writer.flush();
+        if (!(await writer.flushWithin(STOP_FLUSH_MS))) {
+          const dropped = writer.abandon();
+          logger.error(
+            { waiting: dropped },
+            `Stopping without storing ${dropped} ${dropped === 1 ? "message" : "messages"}: ${writer.stats.lastError ?? "the database did not answer"}. They were never acknowledged: a broker that keeps the gateway's session (Mosquitto) delivers them again at the next start; the embedded broker and serial lines do not.`,
+          );
+        }
         await link.stop({ topic: gatewayAvailabilityTopic(settings.topicRoot), payload: "offline" });
         await cleanup();
         logger.info("stopped cleanly");

@@ -35,6 +35,9 @@ export function decode(root: string, topic: string, payload: string | Uint8Array
   const parsed = parseTopic(root, topic);
   if (parsed.kind !== "report" && parsed.kind !== "availability") return parsed;
   const bytes = byteLength(payload);
+  // An empty retained publish is how MQTT deletes a retained message (a retired spot, an
+  // installer cleaning up): subscribers see it once, and it says nothing about the spot.
+  if (payload === "" || (payload instanceof Uint8Array && payload.length === 0)) return { kind: "ignored" };
   if (bytes > MAX_PAYLOAD_BYTES) {
     return reject("oversize", `payload is ${bytes} bytes, more than ${MAX_PAYLOAD_BYTES}`);
   }

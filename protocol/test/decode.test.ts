@@ -115,8 +115,11 @@ describe("rejected reports", () => {
     expectRejected(decode(ROOT, TOPIC, "status=free"), "not_json");
   });
 
-  it("rejects an empty payload", () => {
-    expectRejected(decode(ROOT, TOPIC, ""), "not_json");
+  it("ignores an empty payload, which is how MQTT deletes a retained message", () => {
+    expect(decode(ROOT, TOPIC, "")).toEqual({ kind: "ignored" });
+    expect(decode(ROOT, TOPIC, new Uint8Array(0))).toEqual({ kind: "ignored" });
+    expect(decode(ROOT, `${TOPIC}/availability`, "")).toEqual({ kind: "ignored" });
+    expectRejected(decode(ROOT, TOPIC, " "), "not_json");
   });
 
   it("rejects a JSON array", () => {
@@ -268,7 +271,7 @@ describe("availability", () => {
     expect(decode(ROOT, AVAILABILITY, new TextEncoder().encode("offline"))).toMatchObject({ online: false });
   });
 
-  it.each(["", "Online", "on line", "true", "1", '"online"', '{"online":true}'])("rejects %j", (payload) => {
+  it.each([" ", "Online", "on line", "true", "1", '"online"', '{"online":true}'])("rejects %j", (payload) => {
     expectRejected(decode(ROOT, AVAILABILITY, payload), "invalid_availability");
   });
 

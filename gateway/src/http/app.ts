@@ -1,3 +1,4 @@
+import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, {
@@ -15,8 +16,23 @@ import { exportRoutes } from "./routes/export.js";
 import { healthRoutes } from "./routes/health.js";
 import { historyRoutes } from "./routes/history.js";
 import { metricsRoutes } from "./routes/metrics.js";
+import { spotRoutes } from "./routes/spots.js";
 import { statsRoutes } from "./routes/stats.js";
 import { streamRoutes } from "./routes/stream.js";
+import { securityHeaders } from "./securityHeaders.js";
+
+/** The largest request body: a node's settings take a few hundred bytes. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+const DOCS_PREFIX = "/docs";
+
+/** Fastify's own body errors, in the API's words: what was wrong and what to send instead. */
+const BODY_ERRORS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: `The request body is larger than ${BODY_LIMIT_BYTES / 1024} KiB: send only the settings to change.`,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "The body must be JSON: send it with Content-Type: application/json.",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "The body is empty: send a JSON object.",
+  FST_ERR_CTP_INVALID_JSON_BODY: "The body is not valid JSON: send a JSON object.",
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "The body is not as long as its Content-Length says: send it again.",
+};
 
 const LOCATIONS: Record<string, string> = {
   querystring: "Query parameter",
@@ -34,6 +50,7 @@ export async function buildHttpApp(ctx: ApiContext, logger: Logger): Promise<Fas
     loggerInstance: logger.child({ component: "http" }) as FastifyBaseLogger,
     // A dashboard polls; a line per request would drown what matters.
     logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT_BYTES,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
     schemaErrorFormatter: (errors, dataVar) => {
       const error = errors[0];
@@ -60,13 +77,23 @@ export async function buildHttpApp(ctx: ApiContext, logger: Logger): Promise<Fas
         { name: "alerts", description: "Occupancy alert levels" },
         { name: "live", description: "Server-Sent Events" },
         { name: "operations", description: "Health and monitoring" },
+        { name: "admin", description: "Write routes, behind the API token (--api-token)" },
       ],
+      components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
+  securityHeaders(app, DOCS_PREFIX);
+  // Every body the API takes is JSON; text would only reach the schema as a confusing string.
+  app.removeContentTypeParser("text/plain");
+  if (ctx.rateLimit > 0) await app.register(rateLimit, rateLimitOptions(ctx.rateLimit));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
+    const bodyError = error.code === undefined ? undefined : BODY_ERRORS[error.code];
+    if (bodyError !== undefined) {
+      return reply.code(status).send({ success: false, statusCode: status, error: bodyError });
+    }
     if (status >= 500) {
       request.log.error({ err: error, url: request.url }, "request failed");
       return reply
@@ -94,6 +121,32 @@ export async function buildHttpApp(ctx: ApiContext, logger: Logger): Promise<Fas
   streamRoutes(app, ctx);
   healthRoutes(app, ctx);
   metricsRoutes(app, ctx);
+  spotRoutes(app, ctx);
   dashboardRoutes(app);
   return app;
+}
+
+/**
+ * Per client address, over a one-minute window, on /api/ only: the dashboard's files and /docs
+ * are static, and monitoring (/api/health, /metrics) must never be locked out by a busy page.
+ * A live stream is one request however long it stays open, so it counts once.
+ */
+function rateLimitOptions(max: number) {
+  return {
+    max,
+    timeWindow: 60_000,
+    allowList: (request: { url: string }) => {
+      const path = request.url.split("?")[0] ?? "";
+      return !path.startsWith("/api/") || path === "/api/health";
+    },
+    errorResponseBuilder: (_request: unknown, context: { max: number; ttl: number }) => {
+      // The same whole seconds as the Retry-After header.
+      const seconds = Math.ceil(context.ttl / 1000);
+      const error = new Error(
+        `Too many requests from this address (more than ${context.max} a minute): retry in ${seconds} ${seconds === 1 ? "second" : "seconds"}.`,
+      ) as Error & { statusCode: number };
+      error.statusCode = 429;
+      return error;
+    },
+  };
 }

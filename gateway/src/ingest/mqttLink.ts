@@ -121,7 +121,10 @@ export class MqttLink {
   publish(topic: string, payload: string, retain = true): void {
     if (topic.includes("+") || topic.includes("#"))
       throw new Error(`refusing to publish to wildcard topic ${topic}`);
-    if (retain) this.retained.set(topic, payload);
+    // An empty payload deletes a retained message (a retired spot): sent once, never again after
+    // a reconnect, where it would delete what a node reinstalled on that topic has since said.
+    if (retain && payload === "") this.retained.delete(topic);
+    else if (retain) this.retained.set(topic, payload);
     if (this.client?.connected) this.client.publish(topic, payload, { qos: 1, retain });
   }
 
@@ -179,6 +182,9 @@ export class MqttLink {
       keepalive: 30,
       // Subscribing on every connect (below) also covers a session the broker has forgotten.
       resubscribe: false,
+      // mqtt-packet's write cache is 65 536 pre-built message-id buffers (6 MiB of heap) for a
+      // little speed on writes; the gateway writes few packets but PUBACKs, and runs on a Pi.
+      writeCache: false,
       will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true },
       ...(options.ca === undefined ? {} : { ca: options.ca }),
     };

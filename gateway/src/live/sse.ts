@@ -1,8 +1,15 @@
+import { API_CSP, BASE_SECURITY_HEADERS } from "../http/securityHeaders.js";
+
 /** A comment line: clients ignore it, proxies see traffic and keep the connection open. */
 export const SSE_KEEPALIVE = ": keep-alive\n\n";
 
-/** Response headers for an event stream; proxies must neither cache nor buffer it. */
+/**
+ * Response headers for an event stream; proxies must neither cache nor buffer it. The route
+ * hijacks its reply, so the security headers every other answer gets from a hook are here too.
+ */
 export const SSE_HEADERS = {
+  ...BASE_SECURITY_HEADERS,
+  "content-security-policy": API_CSP,
   "content-type": "text/event-stream; charset=utf-8",
   "cache-control": "no-cache, no-transform",
   connection: "keep-alive",

@@ -69,6 +69,28 @@ export class HaDiscovery {
     this.deps.link.unwatch(this.configFilter);
   }
 
+  /**
+   * Removes a retired spot's entity, and its zone's device when it was the zone's last spot:
+   * an empty retained config is Home Assistant's way to delete. Call after the lot forgot it.
+   */
+  retireSpot(zone: string, spot: string): void {
+    const owner = `${zone}/${spot}`;
+    const { topic } = spotDiscovery(this.deps.names, zone, spot);
+    if (this.owners.get(topic) === owner) {
+      this.owners.delete(topic);
+      this.deps.link.publish(topic, "");
+    }
+    for (const other of this.deps.lot.values()) {
+      if (other.zone === zone) return;
+    }
+    const zoneTopic = zoneDiscovery(this.deps.names, zone).topic;
+    if (this.owners.get(zoneTopic) === zone) {
+      this.owners.delete(zoneTopic);
+      this.zones.delete(zone);
+      this.deps.link.publish(zoneTopic, "");
+    }
+  }
+
   private announceAll(): void {
     for (const config of lotDiscovery(this.deps.names)) this.publish(config, LOT_OWNER);
     this.zones.clear();

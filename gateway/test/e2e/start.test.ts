@@ -110,6 +110,8 @@ describe("the embedded broker", () => {
         "/api/health",
         "/api/history",
         "/api/occupancy",
+        "/api/spots/{zone}/{spot}",
+        "/api/spots/{zone}/{spot}/config",
         "/api/stats/hourly",
         "/api/stats/zones",
         "/api/stream",

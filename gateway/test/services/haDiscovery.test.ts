@@ -2,7 +2,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayBus } from "../../src/bus.js";
 import type { WatchHandler } from "../../src/ingest/mqttLink.js";
-import { spotDiscovery } from "../../src/integrations/homeAssistant.js";
+import { spotDiscovery, zoneDiscovery } from "../../src/integrations/homeAssistant.js";
 import { Lot } from "../../src/lot/lot.js";
 import { applyReport } from "../../src/lot/spots.js";
 import { HaDiscovery } from "../../src/services/haDiscovery.js";
@@ -157,5 +157,43 @@ describe("HaDiscovery", () => {
     const link = new FakeLink();
     start(new Lot(), link).stop();
     expect(link.watches.size).toBe(0);
+  });
+});
+
+describe("HaDiscovery.retireSpot", () => {
+  it("empties the retired spot's config, and its zone's once the zone has no spot left", () => {
+    const lot = new Lot();
+    addSpot(lot, "Zone_A", "place_1");
+    addSpot(lot, "Zone_B", "place_1");
+    addSpot(lot, "Zone_B", "place_2");
+    const link = new FakeLink();
+    const service = new HaDiscovery({
+      bus: new GatewayBus(),
+      link,
+      lot,
+      names,
+      logger: pino({ level: "silent" }),
+    });
+    service.start();
+    link.published = [];
+    const zoneB = zoneDiscovery(names, "Zone_B").topic;
+
+    lot.delete("Zone_B", "place_1");
+    service.retireSpot("Zone_B", "place_1");
+    expect(link.published).toEqual([{ topic: spotDiscovery(names, "Zone_B", "place_1").topic, payload: "" }]);
+
+    link.published = [];
+    lot.delete("Zone_B", "place_2");
+    service.retireSpot("Zone_B", "place_2");
+    expect(link.published).toEqual([
+      { topic: spotDiscovery(names, "Zone_B", "place_2").topic, payload: "" },
+      { topic: zoneB, payload: "" },
+    ]);
+
+    // A spot never announced (or retired twice) publishes nothing.
+    link.published = [];
+    service.retireSpot("Zone_B", "place_2");
+    expect(link.published).toEqual([]);
+    service.stop();
   });
 });
