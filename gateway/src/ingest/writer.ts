@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { AlertEvent, ChangeEvent, OccupancySample, Spot } from "../lot/types.js";
+import { fileErrorReason } from "../store/fileErrors.js";
 import type { Store, WriteBatch } from "../store/types.js";
 
 interface Pending {
@@ -17,7 +18,19 @@ export interface WriterStats {
   failures: number;
   /** Duration of the last successful commit, ms. */
   lastCommitMs: number;
+  /** Why the last commit failed, in words (e.g. "no space left on the device"); null once one succeeds. */
   lastError: string | null;
+  /** Epoch ms of the first failure of the current run of failures; null while commits succeed. */
+  failingSince: number | null;
+}
+
+export interface WriterOptions {
+  /** First wait after a failed commit, ms; it doubles with each further failure. Default 1 000. */
+  retryMs?: number;
+  /** Longest wait between attempts, ms, so space coming back is noticed soon. Default 8 000. */
+  maxRetryMs?: number;
+  /** What the log calls the database, e.g. "the database ./data/parking.db". */
+  database?: string;
 }
 
 /** Told of every successful commit: its duration in seconds and the rows it wrote. */
@@ -47,8 +60,10 @@ function isEmpty(p: Pending): boolean {
 /**
  * Group commit: everything that arrives while a transaction runs goes into the next one, so
  * a quiet lot commits each report at once and a busy one commits thousands per transaction.
- * A failed commit is retried, in order, until it succeeds: nothing is acknowledged before
- * it is stored, and nothing is dropped while the database is unavailable.
+ * A failed commit is retried, in order, until it succeeds, with a back-off from retryMs to
+ * maxRetryMs: nothing is acknowledged before it is stored, and nothing is dropped while the
+ * database is full, read-only or gone. Unacknowledged MQTT messages stay bounded by the broker's
+ * in-flight window (receive maximum), and the broker redelivers them if the gateway dies.
  */
 export class StoreWriter {
   readonly stats: WriterStats = {
@@ -57,18 +72,29 @@ export class StoreWriter {
     failures: 0,
     lastCommitMs: 0,
     lastError: null,
+    failingSince: null,
   };
   private next = emptyPending();
   private running = false;
   private idleWaiters: Array<() => void> = [];
   private lastFailureLog = 0;
   private commitObserver: CommitObserver | null = null;
+  private consecutiveFailures = 0;
+  private abandoned = false;
+  private wakeRetry: (() => void) | null = null;
+  private readonly retryMs: number;
+  private readonly maxRetryMs: number;
+  private readonly database: string;
 
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
-    private readonly retryMs = 1_000,
-  ) {}
+    options: WriterOptions = {},
+  ) {
+    this.retryMs = options.retryMs ?? 1_000;
+    this.maxRetryMs = Math.max(this.retryMs, options.maxRetryMs ?? 8_000);
+    this.database = options.database ?? "the database";
+  }
 
   /** Queues an item; `after` runs once it is durable (for PUBACKs and live notifications). */
   add(item: WriteItem, after?: () => void): void {
@@ -88,8 +114,38 @@ export class StoreWriter {
 
   /** Resolves once everything queued so far is committed. */
   flush(): Promise<void> {
-    if (!this.running && isEmpty(this.next)) return Promise.resolve();
+    // An abandoned writer commits nothing more; waiting for it would be waiting for ever.
+    if (this.abandoned || (!this.running && isEmpty(this.next))) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * As flush, but gives up after `ms`: true once everything queued is committed, false if the
+   * database still cannot be written by then (a shutdown must not wait for a disk forever).
+   */
+  async flushWithin(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    try {
+      return await Promise.race([this.flush().then(() => true as const), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Stops retrying and drops what waits, unacknowledged, returning how many messages that is: for
+   * a shutdown that gave up on the database. The broker keeps unacknowledged MQTT messages for
+   * the gateway's session and delivers them again at the next start.
+   */
+  abandon(): number {
+    this.abandoned = true;
+    const dropped = this.next.afterCommit.length;
+    this.next = emptyPending();
+    this.wakeRetry?.();
+    return dropped;
   }
 
   get pendingCount(): number {
@@ -97,7 +153,7 @@ export class StoreWriter {
   }
 
   private schedule(): void {
-    if (this.running) return;
+    if (this.running || this.abandoned) return;
     this.running = true;
     // setImmediate, not nextTick: lets a burst read from one socket chunk join the same batch.
     setImmediate(() => void this.drain());
@@ -111,15 +167,27 @@ export class StoreWriter {
       try {
         await this.store.commit(toWriteBatch(batch));
       } catch (error) {
-        this.onFailure(batch, error);
-        await new Promise((resolve) => setTimeout(resolve, this.retryMs));
+        if (this.abandoned) break;
+        const delay = this.onFailure(batch, error);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wakeRetry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeRetry = null;
+        if (this.abandoned) {
+          this.next = emptyPending();
+          break;
+        }
         continue;
       }
       const rows = batch.events.length + batch.spots.size + batch.alerts.length + batch.samples.length;
       this.stats.commits += 1;
       this.stats.committedRows += rows;
       this.stats.lastCommitMs = performance.now() - started;
-      this.stats.lastError = null;
+      if (this.consecutiveFailures > 0) this.onRecovery(batch.afterCommit.length);
       this.commitObserver?.(this.stats.lastCommitMs / 1000, rows);
       for (const after of batch.afterCommit) after();
     }
@@ -129,9 +197,12 @@ export class StoreWriter {
     for (const resolve of waiters) resolve();
   }
 
-  private onFailure(batch: Pending, error: unknown): void {
+  /** Puts the batch back and says how long to wait before the next attempt. */
+  private onFailure(batch: Pending, error: unknown): number {
     this.stats.failures += 1;
-    this.stats.lastError = error instanceof Error ? error.message : String(error);
+    this.consecutiveFailures += 1;
+    this.stats.lastError = fileErrorReason(error);
+    this.stats.failingSince ??= Date.now();
     // The failed batch goes back in front of what arrived since, keeping commit and ack order.
     const later = this.next;
     for (const [key, spot] of later.spots) batch.spots.set(key, spot);
@@ -140,15 +211,34 @@ export class StoreWriter {
     batch.samples.push(...later.samples);
     batch.afterCommit.push(...later.afterCommit);
     this.next = batch;
+    const delay = Math.min(this.maxRetryMs, this.retryMs * 2 ** Math.min(this.consecutiveFailures - 1, 20));
     const now = Date.now();
     if (now - this.lastFailureLog > 10_000) {
       this.lastFailureLog = now;
       this.logger.error(
-        { err: error, waiting: batch.afterCommit.length },
-        `cannot write to the database (${this.stats.lastError}); retrying, nothing is acknowledged until it succeeds`,
+        { err: error, database: this.database, waiting: batch.afterCommit.length },
+        `Cannot write to ${this.database}: ${this.stats.lastError}; ${waiting(batch.afterCommit.length)} unacknowledged; retrying in ${delay / 1000} s, backing off to every ${this.maxRetryMs / 1000} s.`,
       );
     }
+    return delay;
   }
+
+  private onRecovery(stored: number): void {
+    const seconds = Math.round((Date.now() - (this.stats.failingSince ?? Date.now())) / 100) / 10;
+    this.logger.warn(
+      { database: this.database, failedAttempts: this.consecutiveFailures, stored },
+      `${this.database.charAt(0).toUpperCase()}${this.database.slice(1)} is writable again after ${seconds} s and ${this.consecutiveFailures} failed commits; the ${stored} waiting messages are stored.`,
+    );
+    this.consecutiveFailures = 0;
+    this.stats.lastError = null;
+    this.stats.failingSince = null;
+    this.lastFailureLog = 0;
+  }
+}
+
+/** "1 message waits", "3 messages wait". */
+export function waiting(n: number): string {
+  return n === 1 ? "1 message waits" : `${n} messages wait`;
 }
 
 function toWriteBatch(p: Pending): WriteBatch {

@@ -17,8 +17,19 @@ export interface LiveHubOptions {
    * comment, so none is silent for more than twice this; busy clients get none.
    */
   keepAliveMs?: number;
-  /** A client with more than this queued behind a full socket is dropped; default 1 MiB. */
+  /**
+   * A client with more than this queued behind a full socket for longer than slowClientGraceMs
+   * is dropped; default 1 MiB.
+   */
   maxBufferedBytes?: number;
+  /**
+   * A client with more than this queued is dropped at once: the most one client can cost. Default
+   * 8 MiB, above one commit's burst (the broker's 10 000 in-flight reports, ~3 MB of events),
+   * which reaches every client in one synchronous run that no socket could drain meanwhile.
+   */
+  maxBurstBytes?: number;
+  /** How long a client may stay over maxBufferedBytes without draining; default 2 000 ms. */
+  slowClientGraceMs?: number;
   now?: () => number;
 }
 
@@ -28,6 +39,8 @@ interface Connection {
   unflushedBytes: number;
   waitingForDrain: boolean;
   lastWriteAt: number;
+  /** When the queue last went over maxBufferedBytes without draining since; null while under it. */
+  behindSince: number | null;
 }
 
 /** Tells EventSource to reconnect after 3 s; the comment gets the response flowing at once. */
@@ -36,11 +49,15 @@ const GREETING = "retry: 3000\n\n: connected\n\n";
 /**
  * Fans live events out to Server-Sent Events clients. Each broadcast is serialised once.
  * A client that cannot keep up is disconnected, never buffered without bound: its EventSource
- * reconnects and starts again from the current state.
+ * reconnects and starts again from the current state. A burst (a large commit) may queue more
+ * than maxBufferedBytes for a moment even for a fast client, so that alone is forgiven for
+ * slowClientGraceMs; maxBurstBytes is the hard bound.
  */
 export class LiveHub {
   private readonly keepAliveMs: number;
   private readonly maxBufferedBytes: number;
+  private readonly maxBurstBytes: number;
+  private readonly slowClientGraceMs: number;
   private readonly now: () => number;
   private readonly connections = new Set<Connection>();
   private timer: NodeJS.Timeout | undefined;
@@ -49,6 +66,8 @@ export class LiveHub {
   constructor(options: LiveHubOptions = {}) {
     this.keepAliveMs = options.keepAliveMs ?? 15_000;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
+    this.maxBurstBytes = Math.max(this.maxBufferedBytes, options.maxBurstBytes ?? 8 * 1024 * 1024);
+    this.slowClientGraceMs = options.slowClientGraceMs ?? 2_000;
     this.now = options.now ?? Date.now;
   }
 
@@ -56,14 +75,27 @@ export class LiveHub {
     return this.connections.size;
   }
 
-  /** Clients disconnected for falling more than `maxBufferedBytes` behind. */
+  /** The longest queue behind any one client's socket, in bytes: what the slowest client costs now. */
+  get largestQueueBytes(): number {
+    let largest = 0;
+    for (const c of this.connections) largest = Math.max(largest, c.res.writableLength ?? c.unflushedBytes);
+    return largest;
+  }
+
+  /** Clients disconnected for falling too far behind (see maxBufferedBytes and maxBurstBytes). */
   get droppedClients(): number {
     return this.dropped;
   }
 
   /** Starts streaming to `res`; the returned function ends it. Also ends when `res` closes. */
   attach(res: SseClient): () => void {
-    const connection: Connection = { res, unflushedBytes: 0, waitingForDrain: false, lastWriteAt: 0 };
+    const connection: Connection = {
+      res,
+      unflushedBytes: 0,
+      waitingForDrain: false,
+      lastWriteAt: 0,
+      behindSince: null,
+    };
     const detach = () => {
       if (this.remove(connection)) res.end();
     };
@@ -74,6 +106,7 @@ export class LiveHub {
     res.on("drain", () => {
       connection.waitingForDrain = false;
       connection.unflushedBytes = 0;
+      connection.behindSince = null;
     });
     this.connections.add(connection);
     this.timer ??= setInterval(() => this.keepAlive(), this.keepAliveMs).unref();
@@ -107,14 +140,16 @@ export class LiveHub {
 
   private send(connection: Connection, chunk: string, bytes: number): void {
     const { res } = connection;
-    connection.lastWriteAt = this.now();
+    const now = this.now();
+    connection.lastWriteAt = now;
     if (!res.write(chunk)) connection.waitingForDrain = true;
     if (!connection.waitingForDrain) return;
     connection.unflushedBytes += bytes;
-    if (
-      (res.writableLength ?? connection.unflushedBytes) > this.maxBufferedBytes &&
-      this.remove(connection)
-    ) {
+    const queued = res.writableLength ?? connection.unflushedBytes;
+    if (queued <= this.maxBufferedBytes) return;
+    connection.behindSince ??= now;
+    const tooLong = now - connection.behindSince > this.slowClientGraceMs;
+    if ((queued > this.maxBurstBytes || tooLong) && this.remove(connection)) {
       this.dropped += 1;
       if (res.destroy) res.destroy();
       else res.end();

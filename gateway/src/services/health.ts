@@ -3,7 +3,7 @@ import type { HealthReport } from "../http/context.js";
 import type { IngestCounters } from "../ingest/counters.js";
 import type { MqttLink } from "../ingest/mqttLink.js";
 import type { SerialLink } from "../ingest/serial.js";
-import type { StoreWriter } from "../ingest/writer.js";
+import { type StoreWriter, waiting } from "../ingest/writer.js";
 import type { LiveHub } from "../live/hub.js";
 import type { Lot } from "../lot/lot.js";
 import type { Store } from "../store/types.js";
@@ -53,8 +53,18 @@ export async function checkHealth(s: HealthSources, now = Date.now()): Promise<H
   };
   const { counters, writer } = s;
   const lastMessageAt = counters.lastMessageAt;
+  // One sentence per problem, so a person reading /api/health sees what is wrong without digging.
+  const reasons: string[] = [];
+  if (!database.ok) reasons.push(`The database does not answer: ${database.error}.`);
+  if (writer.stats.lastError !== null) {
+    reasons.push(
+      `Commits to the database fail (${writer.stats.lastError}): ${waiting(writer.pendingCount)} unacknowledged, retried until stored.`,
+    );
+  }
+  if (!mqtt.ok) reasons.push(`The MQTT broker ${mqtt.url} is unreachable: reconnecting every second.`);
   return {
     status: !database.ok ? "down" : !mqtt.ok || writer.stats.lastError !== null ? "degraded" : "ok",
+    reasons,
     timestamp: new Date(now).toISOString(),
     uptime_s: Math.round((now - s.startedAt) / 1000),
     database,
@@ -76,8 +86,13 @@ export async function checkHealth(s: HealthSources, now = Date.now()): Promise<H
       failures: writer.stats.failures,
       last_commit_ms: round2(writer.stats.lastCommitMs),
       last_error: writer.stats.lastError,
+      failing_since: iso(writer.stats.failingSince),
     },
-    live: { clients: s.hub.clientCount, dropped_slow_clients: s.hub.droppedClients },
+    live: {
+      clients: s.hub.clientCount,
+      dropped_slow_clients: s.hub.droppedClients,
+      largest_queue_bytes: s.hub.largestQueueBytes,
+    },
     serial: s.serialLinks.map((link) => ({ ...link.status })),
     spots: s.lot.size,
   };

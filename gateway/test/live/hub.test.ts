@@ -62,9 +62,9 @@ describe("LiveHub", () => {
     expect(first.written).toHaveLength(1);
   });
 
-  it("drops a client that falls behind, counting bytes when the stream cannot tell", () => {
+  it("drops at once a client more than maxBurstBytes behind, counting bytes when the stream cannot tell", () => {
     // Each broadcast below is 70 bytes: two fit, the third goes over.
-    const hub = new LiveHub({ maxBufferedBytes: 200 });
+    const hub = new LiveHub({ maxBufferedBytes: 100, maxBurstBytes: 200 });
     const slow = new FakeResponse();
     const fast = new FakeResponse();
     hub.attach(slow);
@@ -73,13 +73,57 @@ describe("LiveHub", () => {
     hub.broadcast("spot", { pad: "x".repeat(40) });
     hub.broadcast("spot", { pad: "x".repeat(40) });
     expect(hub.droppedClients).toBe(0);
+    expect(hub.largestQueueBytes).toBe(140);
     hub.broadcast("spot", { pad: "x".repeat(40) });
     expect(hub.droppedClients).toBe(1);
     expect(slow.destroyed).toBe(true);
     expect(hub.clientCount).toBe(1);
+    expect(hub.largestQueueBytes).toBe(0);
     expect(fast.written).toHaveLength(4);
     slow.emit("close");
     expect(hub.droppedClients).toBe(1);
+  });
+
+  it("forgives a burst over maxBufferedBytes, and drops a client still behind after the grace time", () => {
+    let now = 1_000;
+    const hub = new LiveHub({
+      maxBufferedBytes: 100,
+      maxBurstBytes: 10_000,
+      slowClientGraceMs: 2_000,
+      now: () => now,
+    });
+    const client = new FakeResponse();
+    hub.attach(client);
+    client.accepting = false;
+    for (let i = 0; i < 5; i++) hub.broadcast("spot", { pad: "x".repeat(40) });
+    now += 2_000;
+    hub.broadcast("spot", { pad: "x".repeat(40) });
+    expect(hub.droppedClients).toBe(0);
+    now += 1;
+    hub.broadcast("spot", { pad: "x".repeat(40) });
+    expect(hub.droppedClients).toBe(1);
+    expect(client.destroyed).toBe(true);
+  });
+
+  it("starts the grace time again after a drain", () => {
+    let now = 1_000;
+    const hub = new LiveHub({
+      maxBufferedBytes: 100,
+      maxBurstBytes: 10_000,
+      slowClientGraceMs: 2_000,
+      now: () => now,
+    });
+    const client = new FakeResponse();
+    hub.attach(client);
+    client.accepting = false;
+    for (let i = 0; i < 3; i++) hub.broadcast("spot", { pad: "x".repeat(40) });
+    now += 1_500;
+    client.emit("drain");
+    for (let i = 0; i < 3; i++) hub.broadcast("spot", { pad: "x".repeat(40) });
+    now += 1_500;
+    hub.broadcast("spot", { pad: "x".repeat(40) });
+    expect(hub.droppedClients).toBe(0);
+    hub.close();
   });
 
   it("forgives a client whose socket drained", () => {
