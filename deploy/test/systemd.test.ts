@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { GATEWAY_NODE_FLAGS } from "../../cli/nodeFlags.js";
 import { REPO_ROOT } from "../../testkit/paths.js";
 import { parseUnit, readDeployFile, type UnitFile, value, values } from "./unitFile.js";
 
@@ -30,7 +31,9 @@ describe("parking-gateway.service", () => {
   it("runs the built CLI with plain node as the parking user, with its settings file", () => {
     expect(service(gateway, "User")).toBe("parking");
     expect(service(gateway, "Group")).toBe("parking");
-    expect(service(gateway, "ExecStart")).toBe(`${INSTALLED_NODE} ${INSTALLED_CLI} gateway`);
+    expect(service(gateway, "ExecStart")).toBe(
+      `${INSTALLED_NODE} ${GATEWAY_NODE_FLAGS.join(" ")} ${INSTALLED_CLI} gateway`,
+    );
     expect(service(gateway, "EnvironmentFile")).toBe("/etc/parking/gateway.env");
     expect(service(gateway, "WorkingDirectory")).toBe("/var/lib/parking");
     expect(service(gateway, "StateDirectory")).toBe("parking");
@@ -90,7 +93,8 @@ describe("the CLI commands the units start", () => {
     ["parking-gateway.service", gateway],
     ["parking-backup.service", backup],
   ])("%s: the built CLI knows the command", (_name, unit) => {
-    const command = service(unit, "ExecStart")?.split(" ").slice(2) ?? [];
+    const words = service(unit, "ExecStart")?.split(" ") ?? [];
+    const command = words.slice(words.indexOf(INSTALLED_CLI) + 1);
     const run = spawnSync(process.execPath, [BUILT_CLI, ...command, "--help"], { encoding: "utf8" });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
@@ -132,7 +136,9 @@ describe("systemd-analyze verify", () => {
 
   it("finds nothing to say about the units", () => {
     const files = Object.fromEntries(UNITS.map((name) => [name, local(readDeployFile(name))]));
-    expect(files["parking-gateway.service"]).toContain(`ExecStart=${process.execPath} ${BUILT_CLI} gateway`);
+    expect(files["parking-gateway.service"]).toContain(
+      `ExecStart=${process.execPath} ${GATEWAY_NODE_FLAGS.join(" ")} ${BUILT_CLI} gateway`,
+    );
     const { status, ours, output } = verify(files);
     expect(ours, output).toEqual([]);
     expect(status, output).toBe(0);

@@ -1,4 +1,5 @@
 import type { LotSummary, OccupancyCounts } from "../../../protocol/src/types.js";
+import { siteOf } from "../lot/sites.js";
 import { spotState } from "../lot/spots.js";
 import { type AlertEvent, type ChangeEvent, LOT_SCOPE, type Spot } from "../lot/types.js";
 import { iso } from "./params.js";
@@ -9,6 +10,8 @@ export function spotView(spot: Spot) {
   return {
     zone: spot.zone,
     spot: spot.spot,
+    /** The site of a central gateway's spot; null at a single-site gateway. */
+    site: siteOf(spot.zone),
     state: spotState(spot),
     status: spot.status,
     online: spot.online,
@@ -24,6 +27,22 @@ export function spotView(spot: Spot) {
   };
 }
 
+/**
+ * A spot as JSON, made once per spot object: the lot replaces a spot on every change and never
+ * mutates one, so a cached text is always that spot's. With thousands of spots `/api/current`
+ * then joins texts instead of building and serialising every spot on every request.
+ */
+const spotTexts = new WeakMap<Spot, string>();
+
+export function spotJson(spot: Spot): string {
+  let text = spotTexts.get(spot);
+  if (text === undefined) {
+    text = JSON.stringify(spotView(spot));
+    spotTexts.set(spot, text);
+  }
+  return text;
+}
+
 export function countsView(c: OccupancyCounts) {
   return {
     total: c.total,
@@ -33,6 +52,18 @@ export function countsView(c: OccupancyCounts) {
     unknown: c.unknown,
     occupancy_rate: c.occupancyRate,
     level: c.level,
+  };
+}
+
+/** A site's counts: as a zone's, without a level (alerts are per zone and for the whole lot). */
+export function siteView(c: Omit<OccupancyCounts, "level">) {
+  return {
+    total: c.total,
+    free: c.free,
+    occupied: c.occupied,
+    offline: c.offline,
+    unknown: c.unknown,
+    occupancy_rate: c.occupancyRate,
   };
 }
 
