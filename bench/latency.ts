@@ -1,5 +1,6 @@
+import mqtt from "mqtt";
 import { waitFor } from "./support/gateway.js";
-import { benchSpots, reportPayload, WindowedPublisher } from "./support/publisher.js";
+import { benchSpots, reportPayload, TOPIC_ROOT, WindowedPublisher } from "./support/publisher.js";
 import type { Rig } from "./support/rig.js";
 import { openSse } from "./support/sse.js";
 import { type Distribution, distribution } from "./support/stats.js";
@@ -21,6 +22,11 @@ export interface LatencyResult {
   sentPerS: number;
   /** Publish → SSE `spot` event, ms. */
   latency: Distribution;
+  /**
+   * The limit, in the same run: publish → the same report at a bare MQTT subscriber (QoS 1,
+   * in this process) on the same broker, ms.
+   */
+  broker: Distribution;
   commits: number;
   droppedSseClients: number;
 }
@@ -48,8 +54,29 @@ export async function runLatency({ gateway, mosquitto }: Rig, o: LatencyOptions)
     latencies.push(receivedAt - at);
     if (publishedAt.size === 0) onAllReceived();
   });
+  // The limit: the broker's own delivery of the same reports to a subscriber that does nothing.
+  const mqttPending = new Map<string, number>();
+  const brokerLatencies: number[] = [];
+  const bare = await mqtt.connectAsync(mosquitto.url, {
+    clientId: "bench-latency-bare",
+    protocolVersion: 5,
+    clean: true,
+    reconnectPeriod: 0,
+  });
+  bare.on("message", (topic, payload) => {
+    const at = performance.now();
+    if (payload[0] !== 0x7b) return; // parking/gateway/availability: "online"
+    const [, zone, spot] = topic.split("/");
+    const { seq } = JSON.parse(payload.toString()) as { seq?: number };
+    const key = `${zone}/${spot}/${seq}`;
+    const sentAt = mqttPending.get(key);
+    if (sentAt === undefined) return;
+    mqttPending.delete(key);
+    brokerLatencies.push(at - sentAt);
+  });
   const publisher = await WindowedPublisher.connect(mosquitto.url, "bench-latency", 1_000);
   try {
+    await bare.subscribeAsync(`${TOPIC_ROOT}/+/+`, { qos: 1 });
     await sse.ready;
     for (const spot of spots) await publisher.publish(spot.topic, reportPayload(0));
     await publisher.settle();
@@ -72,7 +99,10 @@ export async function runLatency({ gateway, mosquitto }: Rig, o: LatencyOptions)
         const spot = spots[n % spots.length];
         if (!spot) continue;
         const seq = Math.floor(n / spots.length) + 1;
-        publishedAt.set(`${spot.zone}/${spot.spot}/${seq}`, performance.now());
+        const key = `${spot.zone}/${spot.spot}/${seq}`;
+        const now = performance.now();
+        publishedAt.set(key, now);
+        mqttPending.set(key, now);
         await publisher.publish(spot.topic, reportPayload(seq));
       }
     }
@@ -92,11 +122,13 @@ export async function runLatency({ gateway, mosquitto }: Rig, o: LatencyOptions)
       received: latencies.length,
       sentPerS,
       latency: distribution(latencies),
+      broker: distribution(brokerLatencies),
       commits: after.store_writer.commits - before.store_writer.commits,
       droppedSseClients: after.live.dropped_slow_clients,
     };
   } finally {
     sse.close();
     await publisher.close();
+    await bare.endAsync(false).catch(() => bare.end(true));
   }
 }

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { GATEWAY_NODE_FLAGS } from "../../cli/nodeFlags.js";
 import { REPO_ROOT } from "../../testkit/paths.js";
 import { cpuSeconds, peakRssMiB } from "./proc.js";
 
@@ -14,6 +15,7 @@ export interface Health {
 export interface GatewayChild {
   pid: number;
   baseUrl: string;
+  /** The SQLite file, or the postgres:// URL. */
   dbFile: string;
   health(): Promise<Health>;
   /** VmHWM of the gateway process, MiB. */
@@ -27,8 +29,12 @@ export interface GatewayChild {
 
 export interface GatewayOptions {
   mqttUrl: string;
-  /** Temp dir of this benchmark: the database goes there. */
+  /** Temp dir of this benchmark: the SQLite database goes there. */
   dir: string;
+  /** A postgres:// URL instead of the SQLite file in `dir`. */
+  db?: string;
+  /** Extra `parking gateway` flags. */
+  args?: string[];
   /** Extra node flags for the child, e.g. --cpu-prof. */
   nodeArgs?: string[];
 }
@@ -37,8 +43,10 @@ const START_TIMEOUT_MS = 20_000;
 
 /** The built `parking gateway` CLI as a child process, so its CPU is its own. */
 export async function startGatewayChild(options: GatewayOptions): Promise<GatewayChild> {
-  const dbFile = join(options.dir, "parking.db");
+  const dbFile = options.db ?? join(options.dir, "parking.db");
   const args = [
+    // As npm start and the systemd unit run it.
+    ...GATEWAY_NODE_FLAGS,
     ...(options.nodeArgs ?? []),
     join(REPO_ROOT, "dist", "cli", "main.js"),
     "gateway",
@@ -53,6 +61,10 @@ export async function startGatewayChild(options: GatewayOptions): Promise<Gatewa
     // info, not warn: the line that says which HTTP port was picked is an info line.
     "--log-level",
     "info",
+    // The API's per-address limit (1 200 requests/min) would answer the benchmarks' requests 429.
+    "--rate-limit",
+    "0",
+    ...(options.args ?? []),
   ];
   const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";

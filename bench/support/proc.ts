@@ -2,8 +2,19 @@ import { readFileSync } from "node:fs";
 
 /** Peak resident set size (VmHWM) of a live process, in MiB; null once it is gone. */
 export function peakRssMiB(pid: number): number | null {
+  return statusKiB(pid, "VmHWM");
+}
+
+/** Resident set size now (VmRSS) of a live process, in MiB; null once it is gone. */
+export function rssMiB(pid: number): number | null {
+  return statusKiB(pid, "VmRSS");
+}
+
+function statusKiB(pid: number, field: string): number | null {
   try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(
+      readFileSync(`/proc/${pid}/status`, "utf8"),
+    );
     return match ? Number(match[1]) / 1024 : null;
   } catch {
     return null;
