@@ -73,17 +73,8 @@ export const summarySchema = {
 } as const;
 
 /** Counts of one site of a central gateway: its zones summed; sites have no alert level. */
-export const siteCountsSchema = {
-  type: "object",
-  properties: {
-    total: { type: "integer" },
-    free: { type: "integer" },
-    occupied: { type: "integer" },
-    offline: { type: "integer" },
-    unknown: { type: "integer" },
-    occupancy_rate: { type: "number", description: "occupied / (free + occupied) × 100" },
-  },
-} as const;
+const { level: _siteHasNoLevel, ...siteCountsProperties } = countsSchema.properties;
+export const siteCountsSchema = { type: "object", properties: siteCountsProperties } as const;
 
 export const idPattern = "^[A-Za-z0-9_-]{1,32}$";
 /** A zone id, or at a central gateway (`--site-topics`) a site-qualified one: `<site-id>/<zone>`. */

@@ -44,15 +44,7 @@ export function spotJson(spot: Spot): string {
 }
 
 export function countsView(c: OccupancyCounts) {
-  return {
-    total: c.total,
-    free: c.free,
-    occupied: c.occupied,
-    offline: c.offline,
-    unknown: c.unknown,
-    occupancy_rate: c.occupancyRate,
-    level: c.level,
-  };
+  return { ...siteView(c), level: c.level };
 }
 
 /** A site's counts: as a zone's, without a level (alerts are per zone and for the whole lot). */

@@ -126,6 +126,27 @@ describe("write routes with --api-token, on a real Mosquitto", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /**
+   * Mosquitto stopped and started again on its port and persistence; resolves once the gateway
+   * is back on it and has had a moment to re-send what it published retained.
+   */
+  async function restartBroker(): Promise<void> {
+    const port = mosquitto.port;
+    await mosquitto.stop();
+    await eventually(
+      async () => ((await getJson<Health>(`${gateway.baseUrl}/api/health`)).body.mqtt.ok ? undefined : true),
+      10_000,
+      "the gateway to see the broker gone",
+    );
+    mosquitto = await restartMosquitto(join(dir, "broker"), port);
+    await eventually(
+      async () => ((await getJson<Health>(`${gateway.baseUrl}/api/health`)).body.mqtt.ok ? true : undefined),
+      10_000,
+      "the gateway back on the broker",
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+
   const configUrl = (zone = "Zone_A", spot = "place_1") =>
     `${gateway.baseUrl}/api/spots/${zone}/${spot}/config`;
 
@@ -189,21 +210,7 @@ describe("write routes with --api-token, on a real Mosquitto", () => {
     await node.publishAsync(topic, JSON.stringify({ threshold_cm: 150 }), { qos: 1, retain: true });
     await new Promise((r) => setTimeout(r, 500));
 
-    const port = mosquitto.port;
-    await mosquitto.stop();
-    await eventually(
-      async () => ((await getJson<Health>(`${gateway.baseUrl}/api/health`)).body.mqtt.ok ? undefined : true),
-      10_000,
-      "the gateway to see the broker gone",
-    );
-    mosquitto = await restartMosquitto(join(dir, "broker"), port);
-    await eventually(
-      async () => ((await getJson<Health>(`${gateway.baseUrl}/api/health`)).body.mqtt.ok ? true : undefined),
-      10_000,
-      "the gateway back on the broker",
-    );
-    // The link re-sends its retained messages right after connecting.
-    await new Promise((r) => setTimeout(r, 1_000));
+    await restartBroker();
     expect(JSON.parse((await retained(mosquitto.url, topic)) ?? "null")).toEqual({ threshold_cm: 150 });
   });
 
@@ -357,21 +364,8 @@ describe("write routes with --api-token, on a real Mosquitto", () => {
       qos: 1,
       retain: true,
     });
-    const port = mosquitto.port;
-    await mosquitto.stop();
-    await eventually(
-      async () => ((await getJson<Health>(`${gateway.baseUrl}/api/health`)).body.mqtt.ok ? undefined : true),
-      10_000,
-      "the gateway to see the broker gone",
-    );
-    mosquitto = await restartMosquitto(join(dir, "broker"), port);
-    await eventually(
-      async () => ((await getJson<Health>(`${gateway.baseUrl}/api/health`)).body.mqtt.ok ? true : undefined),
-      10_000,
-      "the gateway back on the broker",
-    );
+    await restartBroker();
     // The link re-sends its retained messages right after connecting; the clear must not be one.
-    await new Promise((r) => setTimeout(r, 1_000));
     expect(JSON.parse((await retained(mosquitto.url, topic)) ?? "null")).toMatchObject({ status: "free" });
   });
 
