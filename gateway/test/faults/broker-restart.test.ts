@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Mosquitto, restartMosquitto, startMosquitto } from "../../../testkit/mosquitto.js";
+import { startFlipStream } from "../support/flipStream.js";
 import { eventually, getJson, startTestGateway, type TestGateway, tempDir } from "../support/gateway.js";
 
 const SPOTS = 20;
@@ -49,46 +50,14 @@ describe("Mosquitto restarted while reports stream in", () => {
       reconnectPeriod: 100,
       connectTimeout: 2_000,
     });
-    const client = publisher;
-    let published = 0;
-    let acknowledged = 0;
-    const failures: string[] = [];
-    const pending: Array<Promise<void>> = [];
-    const seqs = new Array<number>(SPOTS).fill(0);
-    let publishing = true;
-    const started = Date.now();
-    const pace = (async () => {
-      while (publishing) {
-        const due = Math.floor(((Date.now() - started) * RATE_PER_S) / 1000);
-        while (published < due) {
-          const i = published % SPOTS;
-          seqs[i] = (seqs[i] ?? 0) + 1;
-          const seq = seqs[i] as number;
-          // Each report flips its spot, so each one that is stored is exactly one change event.
-          const payload = JSON.stringify({
-            status: seq % 2 === 1 ? "occupied" : "free",
-            confidence: 0.9,
-            seq,
-            reason: "change",
-          });
-          published += 1;
-          pending.push(
-            client.publishAsync(`parking/R${i % 3}/s${i}`, payload, { qos: 1 }).then(
-              () => {
-                acknowledged += 1;
-              },
-              (error: Error) => {
-                failures.push(error.message);
-              },
-            ),
-          );
-        }
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
+    const stream = startFlipStream(publisher, {
+      spots: SPOTS,
+      ratePerS: RATE_PER_S,
+      topic: (i) => `parking/R${i % 3}/s${i}`,
+    });
 
     await new Promise((r) => setTimeout(r, BEFORE_MS));
-    const ackedBeforeStop = acknowledged;
+    const ackedBeforeStop = stream.acknowledged;
     const stoppedAt = Date.now();
     await mosquitto.stop();
     await eventually(
@@ -97,7 +66,7 @@ describe("Mosquitto restarted while reports stream in", () => {
       "the gateway to notice the broker is gone",
     );
     await new Promise((r) => setTimeout(r, Math.max(0, DOWN_MS - (Date.now() - stoppedAt))));
-    const publishedWhileDown = published;
+    const publishedWhileDown = stream.published;
 
     expect(existsSync(join(dir, "broker", "mosquitto", "persist", "mosquitto.db"))).toBe(true);
     mosquitto = await restartMosquitto(join(dir, "broker"), mosquitto.port);
@@ -111,10 +80,9 @@ describe("Mosquitto restarted while reports stream in", () => {
     expect(reconnectMs).toBeLessThan(5_000);
 
     await new Promise((r) => setTimeout(r, AFTER_MS));
-    publishing = false;
-    await pace;
-    await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 20_000))]);
-    expect(failures).toEqual([]);
+    await stream.stop();
+    const { published, acknowledged } = stream;
+    expect(stream.failures).toEqual([]);
     // Every publish, before, during and after the outage, was acknowledged by the broker.
     expect(acknowledged).toBe(published);
     expect(published).toBeGreaterThan(((BEFORE_MS + DOWN_MS + AFTER_MS) * RATE_PER_S) / 1000 - 50);

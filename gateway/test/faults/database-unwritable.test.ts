@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Mosquitto, startMosquitto } from "../../../testkit/mosquitto.js";
 import { resolveSettings } from "../../src/config/settings.js";
 import { type RunningGateway, startGateway } from "../../src/gateway.js";
+import { startFlipStream } from "../support/flipStream.js";
 import { eventually, getJson, tempDir } from "../support/gateway.js";
 
 const SPOTS = 20;
@@ -132,37 +133,11 @@ describe("the database file system full, then unwritable, while reports stream i
     );
 
     publisher = await mqtt.connectAsync(mosquitto.url, { clientId: "db-fault-node", protocolVersion: 4 });
-    const client = publisher;
-    let published = 0;
-    let acknowledged = 0;
-    const failures: string[] = [];
-    const seqs = new Array<number>(SPOTS).fill(0);
-    let publishing = true;
-    const started = Date.now();
-    const pace = (async () => {
-      while (publishing) {
-        const due = Math.floor(((Date.now() - started) * RATE_PER_S) / 1000);
-        while (published < due) {
-          const i = published % SPOTS;
-          seqs[i] = (seqs[i] ?? 0) + 1;
-          const seq = seqs[i] as number;
-          // Each report flips its spot, so each one stored is exactly one change event.
-          const payload = JSON.stringify({
-            status: seq % 2 === 1 ? "occupied" : "free",
-            confidence: 0.9,
-            seq,
-          });
-          published += 1;
-          client.publishAsync(`parking/D${i % 2}/s${i}`, payload, { qos: 1 }).then(
-            () => {
-              acknowledged += 1;
-            },
-            (error: Error) => failures.push(error.message),
-          );
-        }
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
+    const stream = startFlipStream(publisher, {
+      spots: SPOTS,
+      ratePerS: RATE_PER_S,
+      topic: (i) => `parking/D${i % 2}/s${i}`,
+    });
     await new Promise((r) => setTimeout(r, 1_000));
 
     // Disk full: the commit that needs a new block fails with SQLITE_FULL.
@@ -220,7 +195,7 @@ describe("the database file system full, then unwritable, while reports stream i
     }
     console.log(
       `database faults: filled ${(filled / 1048576).toFixed(1)} MiB; full disk reads "no space left on the device", ` +
-        `an immutable file "${unwritableError}"; ${published} reports published so far`,
+        `an immutable file "${unwritableError}"; ${stream.published} reports published so far`,
     );
     expect(unwritableError).toBe("disk I/O error");
     await eventually(
@@ -230,14 +205,10 @@ describe("the database file system full, then unwritable, while reports stream i
     );
 
     await new Promise((r) => setTimeout(r, 500));
-    publishing = false;
-    await pace;
-    await eventually(
-      async () => (acknowledged + failures.length === published ? true : undefined),
-      10_000,
-      "broker acks",
-    );
-    expect(failures).toEqual([]);
+    await stream.stop(10_000);
+    const { published, acknowledged } = stream;
+    expect(stream.failures).toEqual([]);
+    expect(acknowledged).toBe(published);
     await eventually(
       async () => ((await health()).store_writer.waiting === 0 ? true : undefined),
       10_000,
