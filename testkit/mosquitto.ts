@@ -26,8 +26,11 @@ export function mosquittoBinary(): string {
   );
 }
 
-/** A real Mosquitto with the project's gateway settings (mosquitto/gateway-session.conf), persisting into `dir`. */
-export async function startMosquitto(dir: string): Promise<Mosquitto> {
+/**
+ * A real Mosquitto with the project's gateway settings (mosquitto/gateway-session.conf), persisting
+ * into `dir`; `extraConfig` is appended to its configuration (a bridge, say).
+ */
+export async function startMosquitto(dir: string, extraConfig = ""): Promise<Mosquitto> {
   const binary = mosquittoBinary();
   const port = await freePort();
   // Started as root, Mosquitto drops to its own user: it must be able to write here.
@@ -51,6 +54,7 @@ export async function startMosquitto(dir: string): Promise<Mosquitto> {
       "log_type warning",
       // Notices include "Outgoing messages are being dropped for client ...".
       "log_type notice",
+      extraConfig,
       "",
     ].join("\n"),
   );

@@ -1,16 +1,8 @@
+import { EMPTY_COUNTS } from "../../src/lot.js";
 import type { Counts, Current, SpotView, Summary } from "../../src/types.js";
 
 export function counts(partial: Partial<Counts> = {}): Counts {
-  return {
-    total: 0,
-    free: 0,
-    occupied: 0,
-    offline: 0,
-    unknown: 0,
-    occupancy_rate: 0,
-    level: "normal",
-    ...partial,
-  };
+  return { ...EMPTY_COUNTS, ...partial };
 }
 
 export function spot(

@@ -1,12 +1,10 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Mosquitto, startMosquitto } from "../../../testkit/mosquitto.js";
-import { type ConfiguredMosquitto, startMosquittoWithConfig } from "../../../testkit/mosquittoConfig.js";
 import { REPO_ROOT } from "../../../testkit/paths.js";
-import { freePort } from "../../../testkit/ports.js";
 import { eventually, getJson, startTestGateway, type TestGateway, tempDir } from "../support/gateway.js";
 import { useTestDatabase } from "../support/postgres.js";
 
@@ -30,13 +28,8 @@ type Site = (typeof SITES)[number];
  * A site's broker: the production session settings, and mosquitto/bridge.conf.example filled in
  * for this site and pointed at the central broker without TLS (the test's only change to it).
  */
-async function startSiteBroker(
-  site: Site,
-  centralPort: number,
-): Promise<ConfiguredMosquitto & { url: string }> {
+async function startSiteBroker(site: Site, centralPort: number): Promise<Mosquitto> {
   const home = tempDir(`parking-site-${site}-`);
-  mkdirSync(join(home, "persist"));
-  const port = await freePort();
   let bridge = readFileSync(join(REPO_ROOT, "mosquitto", "bridge.conf.example"), "utf8");
   for (const [from, to] of [
     ["<site-id>", site],
@@ -47,23 +40,9 @@ async function startSiteBroker(
     bridge = bridge.replaceAll(from, to);
   }
   bridge = bridge.replace(/^bridge_(cafile|capath|insecure|tls_version) .*$/gm, "");
-  const logFile = join(home, "mosquitto.log");
-  const conf = join(home, "mosquitto.conf");
-  writeFileSync(
-    conf,
-    [
-      readFileSync(join(REPO_ROOT, "mosquitto", "gateway-session.conf"), "utf8"),
-      `listener ${port} 127.0.0.1`,
-      "allow_anonymous true",
-      `persistence_location ${join(home, "persist")}/`,
-      `log_dest file ${logFile}`,
-      bridge,
-    ].join("\n"),
-  );
-  const broker = await startMosquittoWithConfig(conf, { home, ports: [port], logFile });
+  const broker = await startMosquitto(home, bridge);
   return {
     ...broker,
-    url: `mqtt://127.0.0.1:${port}`,
     async stop() {
       await broker.stop();
       rmSync(home, { recursive: true, force: true });
@@ -79,7 +58,7 @@ async function startSiteBroker(
 describe("many sites through Mosquitto bridges into one central gateway on PostgreSQL", () => {
   const database = useTestDatabase();
   let central: Mosquitto;
-  const sites = new Map<Site, ConfiguredMosquitto & { url: string }>();
+  const sites = new Map<Site, Mosquitto>();
   let centralGateway: TestGateway;
   let siteGateway: TestGateway;
   const clients: MqttClient[] = [];
