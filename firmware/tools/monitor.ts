@@ -1,6 +1,9 @@
 import { ReadlineParser } from "@serialport/parser-readline";
 import type { SerialPort } from "serialport";
+import { consoleLine, publishedReport } from "../../protocol/src/console.js";
+import { decode } from "../../protocol/src/decode.js";
 import { decodeSerialLine } from "../../protocol/src/serial.js";
+import type { DecodeResult } from "../../protocol/src/types.js";
 import { closeSerial, openSerial } from "./serial.js";
 
 export interface MonitorOptions {
@@ -16,16 +19,29 @@ export interface MonitorIo {
   notice(text: string): void;
 }
 
-/** `12:00:01 Zone_A/place_1 occupied (0.93) 121 cm` for a report, the line itself for anything else. */
+/**
+ * `12:00:01 Zone_A/place_1 occupied (0.93) 121 cm` for a serial-fallback report, the same with
+ * `, on MQTT` for the line a node prints after publishing a report, the line itself for anything
+ * else. `line` is as a terminal shows it (consoleLine).
+ */
 export function formatLine(line: string, now: Date): string {
-  if (!line.startsWith("{")) return line;
-  const decoded = decodeSerialLine("parking", line);
+  const published = publishedReport(line);
+  if (published) {
+    // The topic root is whatever comes before <zone>/<spot>; the monitor is not told it.
+    const root = published.topic.split("/").slice(0, -2).join("/");
+    return describe(line, decode(root, published.topic, published.payload), now, ", on MQTT");
+  }
+  if (line.startsWith("{")) return describe(line, decodeSerialLine("parking", line), now, "");
+  return line;
+}
+
+function describe(line: string, decoded: DecodeResult, now: Date, suffix: string): string {
   if (decoded.kind === "rejected") return `${line}   (not a valid report: ${decoded.detail})`;
   if (decoded.kind !== "report") return line;
   const { report } = decoded;
   const time = now.toTimeString().slice(0, 8);
   const distance = report.distanceCm === undefined ? "" : ` ${Math.round(report.distanceCm)} cm`;
-  return `${time} ${decoded.zone}/${decoded.spot} ${report.status} (${report.confidence.toFixed(2)})${distance}`;
+  return `${time} ${decoded.zone}/${decoded.spot} ${report.status} (${report.confidence.toFixed(2)})${distance}${suffix}`;
 }
 
 /**
@@ -51,7 +67,7 @@ export async function monitorPort(
 async function pump(port: SerialPort, io: MonitorIo, signal: AbortSignal): Promise<void> {
   const parser = port.pipe(new ReadlineParser({ delimiter: "\n" }));
   parser.on("data", (raw: string) => {
-    const line = raw.replace(/\r/g, "").trimEnd();
+    const line = consoleLine(raw);
     if (line !== "") io.line(formatLine(line, new Date()));
   });
   // Errors after opening end in "close"; without a listener they would crash the monitor.

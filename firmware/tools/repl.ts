@@ -1,5 +1,6 @@
 import { StringDecoder } from "node:string_decoder";
 import { setTimeout as delay } from "node:timers/promises";
+import { consoleLine } from "../../protocol/src/console.js";
 import { ToolError } from "./errors.js";
 
 /** What the REPL needs from a serial port; `SerialPort` has it, and so does a test double. */
@@ -13,7 +14,7 @@ export interface ReplOptions {
   /** Names the device in error sentences. */
   path: string;
   baud: number;
-  /** How long a device gets to show it runs a REPL at all. */
+  /** How long a device gets to show it runs a REPL at all, and to answer after a re-sync. */
   answerTimeoutMs?: number;
   /** Default time one command may take. */
   commandTimeoutMs?: number;
@@ -23,16 +24,18 @@ export interface ReplOptions {
 
 /**
  * Longest line sent to the REPL. Each line waits for its answer before the next one goes, so
- * only this much is ever in flight: it fits the console's input buffering with room to spare,
- * while a busy device writes flash.
+ * only one short line is ever in flight: it fits an ESP32's console input queue while the
+ * device is busy writing flash, and the Linux build of Espruino, whose stdin thread races its
+ * input queue, garbles long lines sent quickly but was clean over hundreds of short ones.
  */
-export const MAX_LINE_CHARS = 1024;
+export const MAX_LINE_CHARS = 256;
 
 /** Turns the echo of one line off, and with it Espruino's `=result` print for that line. */
 const ECHO_OFF = "\x10";
 const CTRL_C = "\x03";
-// Espruino redraws its input line with ANSI cursor sequences when echo is on.
-const ANSI_SEQUENCE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, "g");
+
+/** What one line did on the device: its output, or the uncaught error it raised. */
+export type Outcome = { ok: true; output: string } | { ok: false; uncaught: string };
 
 /**
  * Espruino's REPL as request and answer. The prompt alone cannot delimit an answer (it is not
@@ -60,20 +63,22 @@ export class EspruinoRepl {
 
   /** Stops whatever runs on the device and proves a JavaScript REPL answers. */
   async interrupt(): Promise<void> {
-    this.port.write(CTRL_C);
+    await this.clearInput();
     const { path, baud } = this.options;
-    await this.roundTrip("", this.options.answerTimeoutMs ?? 3_000, () => {
-      return `No answer from an Espruino REPL on ${path}: is Espruino flashed on the ESP32, and is the baud rate ${baud} (--baud)?`;
-    });
+    const answer = await this.roundTrip("", this.answerTimeout());
+    if (answer === undefined) {
+      throw new ToolError(
+        `No answer from an Espruino REPL on ${path}: is Espruino flashed on the ESP32, and is the baud rate ${baud} (--baud)?`,
+      );
+    }
   }
 
   /** Clears the interpreter's RAM; Espruino runs `reset()` once the line is done, then prints its banner. */
   async reset(): Promise<void> {
     this.port.write(`${ECHO_OFF}reset();\n`);
     await delay(this.options.resetSettleMs ?? 1_000);
-    await this.roundTrip("", this.commandTimeout(), () =>
-      this.stoppedAnswering("restarting its interpreter"),
-    );
+    const answer = await this.roundTrip("", this.commandTimeout());
+    if (answer === undefined) throw new ToolError(this.stoppedAnswering("restarting its interpreter"));
   }
 
   /**
@@ -81,12 +86,33 @@ export class EspruinoRepl {
    * error on the device rejects with its message.
    */
   async exec(js: string, doing: string, timeoutMs = this.commandTimeout()): Promise<string> {
-    const output = await this.roundTrip(js, timeoutMs, () => this.stoppedAnswering(doing));
+    const outcome = await this.attempt(js, timeoutMs);
+    if (outcome === undefined) throw new ToolError(this.stoppedAnswering(doing));
+    if (!outcome.ok)
+      throw new ToolError(
+        `The node refused a command while ${doing}: ${outcome.uncaught.replace(/\.$/, "")}.`,
+      );
+    return outcome.output;
+  }
+
+  /** Runs one line and says what it did, or undefined when no answer came in time. */
+  async attempt(js: string, timeoutMs = this.commandTimeout()): Promise<Outcome | undefined> {
+    const output = await this.roundTrip(js, timeoutMs);
+    if (output === undefined) return undefined;
     const lines = cleanLines(output, js);
     const uncaught = lines.find((line) => line.startsWith("Uncaught "));
-    if (uncaught)
-      throw new ToolError(`The node refused a command while ${doing}: ${uncaught.replace(/\.$/, "")}.`);
-    return lines.join("\n");
+    return uncaught === undefined ? { ok: true, output: lines.join("\n") } : { ok: false, uncaught };
+  }
+
+  /**
+   * Brings the REPL back to an empty line after a line went wrong: one garbled in transit can
+   * leave a string or a bracket open, and the device then takes every later line as more of the
+   * same statement.
+   */
+  async resync(doing: string): Promise<void> {
+    await this.clearInput();
+    const answer = await this.roundTrip("", this.answerTimeout());
+    if (answer === undefined) throw new ToolError(this.stoppedAnswering(doing));
   }
 
   /** Sends a line without waiting for it: `load()` restarts the program and never answers. */
@@ -95,14 +121,14 @@ export class EspruinoRepl {
     this.port.write(`${ECHO_OFF}${js}\n`);
   }
 
-  /** The next whole line the device prints, or undefined once `deadline` (epoch ms) passes. */
+  /** The next whole line the device prints, as a terminal shows it, or undefined once `deadline` (epoch ms) passes. */
   async nextLine(deadline: number): Promise<string | undefined> {
     return this.waitFor(() => {
       const end = this.received.indexOf("\n");
       if (end < 0) return undefined;
       const line = this.received.slice(0, end);
       this.received = this.received.slice(end + 1);
-      return cleanLine(line);
+      return consoleLine(line);
     }, deadline);
   }
 
@@ -111,12 +137,31 @@ export class EspruinoRepl {
     this.wake?.();
   }
 
-  private async roundTrip(js: string, timeoutMs: number, failure: () => string): Promise<string> {
+  /** The sentence for a device that went quiet in the middle of something. */
+  stoppedAnswering(doing: string): string {
+    const { path } = this.options;
+    return `The node on ${path} stopped answering while ${doing}: it may have reset or crashed (\`parking monitor --port ${path}\` shows what it prints), or the USB cable may be loose or faulty; flash again once it answers.`;
+  }
+
+  /**
+   * Ctrl-C interrupts running code and clears the input line. The space before it keeps that
+   * line from being empty, because on Espruino's Linux build a second Ctrl-C at an empty prompt
+   * within 5 s exits the interpreter (`jsiIdle`, src/jsinteractive.c); the pause lets the space
+   * reach the line first, as Ctrl-C is acted on the moment it arrives.
+   */
+  private async clearInput(): Promise<void> {
+    this.port.write(" ");
+    await delay(50);
+    this.port.write(CTRL_C);
+  }
+
+  /** The output before the marker, or undefined when it did not come back in time. */
+  private async roundTrip(js: string, timeoutMs: number): Promise<string | undefined> {
     checkLength(js);
     this.sequence += 1;
     const marker = `<<${this.sequence}>>`;
     this.port.write(`${ECHO_OFF}${js}\n${ECHO_OFF}print("<<"+"${this.sequence}>>")\n`);
-    const output = await this.waitFor(() => {
+    return this.waitFor(() => {
       const at = this.received.indexOf(marker);
       if (at < 0) return undefined;
       const lineEnd = this.received.indexOf("\n", at);
@@ -125,8 +170,6 @@ export class EspruinoRepl {
       this.received = this.received.slice(lineEnd + 1);
       return before;
     }, Date.now() + timeoutMs);
-    if (output === undefined) throw new ToolError(failure());
-    return output;
   }
 
   private async waitFor<T>(take: () => T | undefined, deadline: number): Promise<T | undefined> {
@@ -150,8 +193,8 @@ export class EspruinoRepl {
     return this.options.commandTimeoutMs ?? 5_000;
   }
 
-  private stoppedAnswering(doing: string): string {
-    return `The node on ${this.options.path} stopped answering while ${doing}: check the USB cable and try again.`;
+  private answerTimeout(): number {
+    return this.options.answerTimeoutMs ?? 3_000;
   }
 }
 
@@ -161,14 +204,9 @@ function checkLength(js: string): void {
     throw new Error(`REPL line of ${js.length} chars exceeds ${MAX_LINE_CHARS}`);
 }
 
-function cleanLine(line: string): string {
-  return line.replace(ANSI_SEQUENCE, "").replace(/\r/g, "").replace(/^>+/, "").trimEnd();
-}
-
 function cleanLines(output: string, sent: string): string[] {
   return output
     .split("\n")
-    .flatMap((line) => line.split("\r"))
-    .map(cleanLine)
+    .map(consoleLine)
     .filter((line) => line !== "" && line !== "=undefined" && line !== sent);
 }

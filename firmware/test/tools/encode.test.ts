@@ -1,12 +1,6 @@
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
-import {
-  adler32,
-  byteStringLiteral,
-  chunkForLiterals,
-  deviceChecksumJs,
-  jsLiteral,
-} from "../../tools/encode.js";
+import { byteStringLiteral, chunkForLiterals, crc32, deviceChecksumJs } from "../../tools/encode.js";
 import { progressBar, progressPrinter } from "../../tools/progress.js";
 import { fixtureBundle } from "./fixtureBundle.js";
 
@@ -32,34 +26,29 @@ describe("REPL literals", () => {
     }
     expect(Buffer.concat(chunks).equals(bundle)).toBe(true);
   });
-
-  it("writes settings as an object literal whose strings are UTF-8 bytes", () => {
-    const literal = jsLiteral({ wifi: { ssid: "Café", password: 'a"b\\c' }, port: 1883 });
-    const value = vm.runInNewContext(`(${literal})`) as {
-      wifi: { ssid: string; password: string };
-      port: number;
-    };
-    expect(Buffer.from(value.wifi.ssid, "latin1").toString("utf8")).toBe("Café");
-    expect(value.wifi.password).toBe('a"b\\c');
-    expect(value.port).toBe(1883);
-  });
 });
 
 describe("checksum", () => {
-  it("is Adler-32", () => {
-    expect(adler32(Buffer.from("Wikipedia"))).toBe(0x11e60398);
+  it("is the standard CRC-32, unsigned", () => {
+    // What Espruino 2v29 printed for E.CRC32("123456789") and E.CRC32("\xff\xfe\x80").
+    expect(crc32(Buffer.from("123456789"))).toBe(0xcbf43926);
+    expect(crc32(Buffer.from([0xff, 0xfe, 0x80]))).toBe(643736300);
   });
 
-  it("comes out the same on the device", () => {
+  it("comes out the same on the device, whether E.CRC32 answers it signed or unsigned", () => {
     const bundle = fixtureBundle();
-    let printed = "";
-    vm.runInNewContext(deviceChecksumJs(".bootcde"), {
-      require: () => ({ read: () => bundle.toString("latin1") }),
-      print: (text: string) => {
-        printed = text;
-      },
-    });
-    expect(printed).toBe(`${bundle.length} ${adler32(bundle)}`);
+    for (const sign of [(n: number) => n >>> 0, (n: number) => n | 0]) {
+      let printed = "";
+      vm.runInNewContext(deviceChecksumJs(".bootcde"), {
+        // Espruino's Storage.read gives a byte string, E.CRC32 takes each char as a byte.
+        require: () => ({ read: () => bundle.toString("latin1") }),
+        E: { CRC32: (s: string) => sign(crc32(Buffer.from(s, "latin1"))) },
+        print: (text: string) => {
+          printed = text;
+        },
+      });
+      expect(printed).toBe(`${bundle.length} ${crc32(bundle)}`);
+    }
   });
 });
 
@@ -74,7 +63,10 @@ describe("progress", () => {
       onTty(done, 12288);
       onLog(done, 12288);
     }
-    expect(tty.at(-1)).toBe("\r[####################] 100% 12.0/12.0 KB\n");
+    expect(tty[0]).toBe("\r[                    ] 0% 0.0/12.0 KB\n");
+    expect(tty.at(-1)).toBe("\x1B[A\r[####################] 100% 12.0/12.0 KB\n");
+    // Every drawing ends its line: an error printed mid-upload is never glued to the bar.
+    expect(tty.every((text) => text.endsWith("\n"))).toBe(true);
     expect(log).toHaveLength(11);
     expect(log.at(-1)).toBe("uploaded 100% (12.0/12.0 KB)\n");
   });

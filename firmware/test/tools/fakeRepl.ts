@@ -1,5 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import vm from "node:vm";
+import { crc32 } from "node:zlib";
 import { SerialPort } from "serialport";
 
 export interface FakeEspruinoOptions {
@@ -11,6 +12,15 @@ export interface FakeEspruinoOptions {
   delayMs?: number;
   /** Whether the program started by `load()` ever prints a report. */
   report?: boolean;
+  /**
+   * How the started node reports: serial-fallback JSON lines, or (connected to its broker) only
+   * the `MQTT <topic> <payload>` line after each publish.
+   */
+  reportVia?: "serial" | "mqtt";
+  /** Changes one character in this many lines that add to a chunk (`c+=...`), as a noisy link would. */
+  garble?: number;
+  /** Runs this many lines, then never answers again, like a device that crashed. */
+  answerLines?: number;
 }
 
 const BANNER = [
@@ -40,6 +50,7 @@ export class FakeEspruino {
   private context = this.newContext();
   private afterLine: "reset" | "load" | null = null;
   private corrupted = false;
+  private garbled = 0;
 
   private constructor(
     private readonly port: SerialPort,
@@ -71,6 +82,7 @@ export class FakeEspruino {
 
   private receive(chars: string): void {
     if (this.options.silent) return;
+    if (this.options.answerLines !== undefined && this.lines.length >= this.options.answerLines) return;
     for (const c of chars) {
       if (c === "\x03") {
         this.input = "";
@@ -91,8 +103,9 @@ export class FakeEspruino {
     }
   }
 
-  private async run(line: string, echo: boolean): Promise<void> {
+  private async run(received: string, echo: boolean): Promise<void> {
     if (this.options.delayMs) await delay(this.options.delayMs);
+    const line = this.garbleOnce(received);
     if (line.trim() !== "") {
       this.lines.push(line);
       try {
@@ -114,6 +127,22 @@ export class FakeEspruino {
     this.print(">");
   }
 
+  /** A letter in the literal, away from any escape, becomes another: still valid JavaScript, other bytes. */
+  private garbleOnce(line: string): string {
+    if (!line.startsWith("c+=") || this.garbled >= (this.options.garble ?? 0)) return line;
+    const body = line.indexOf('"') + 1;
+    const letter = /(?<!\\[\s\S]{0,3})[a-z]/.exec(line.slice(body));
+    if (!letter) return line;
+    this.garbled++;
+    const at = body + letter.index;
+    return line.slice(0, at) + (line.charAt(at) === "q" ? "x" : "q") + line.slice(at + 1);
+  }
+
+  /** What Espruino prints at an idle prompt: it takes the prompt away, prints, and puts it back. */
+  private printAtPrompt(line: string): void {
+    this.print(`\r\x1B[J${line}\r\n>`);
+  }
+
   /** Stands in for running `.bootcde`: the node says hello, then reports its spot. */
   private boot(): void {
     const settings = this.files.get("parking.json");
@@ -123,11 +152,15 @@ export class FakeEspruino {
       spot: string;
     };
     setTimeout(() => {
-      this.print("parking node starting\r\n");
-      this.print(`{"zone":"Other","spot":"x","status":"free","confidence":1}\r\n`);
-      this.print(
-        `{"zone":"${zone}","spot":"${spot}","status":"occupied","confidence":0.93,"distance_cm":121,"seq":1,"reason":"boot"}\r\n`,
-      );
+      this.printAtPrompt("parking node starting");
+      const report = `{"status":"occupied","confidence":0.93,"distance_cm":121,"seq":1,"reason":"boot"}`;
+      if (this.options.reportVia === "mqtt") {
+        this.printAtPrompt(`MQTT parking/Other/x ${report}`);
+        this.printAtPrompt(`MQTT parking/${zone}/${spot} ${report}`);
+        return;
+      }
+      this.printAtPrompt(`{"zone":"Other","spot":"x","status":"free","confidence":1}`);
+      this.printAtPrompt(`{"zone":"${zone}","spot":"${spot}",${report.slice(1)}`);
     }, 50);
   }
 
@@ -137,6 +170,7 @@ export class FakeEspruino {
     return vm.createContext({
       print,
       console: { log: print },
+      E: { CRC32: (data: string) => crc32(Buffer.from(data, "latin1")) },
       require: (name: string) => {
         if (name === "Storage") return storage;
         throw new Error(`Module ${name} not found`);
@@ -153,7 +187,11 @@ export class FakeEspruino {
   private storage(): Record<string, unknown> {
     const files = this.files;
     return {
-      read: (name: string) => files.get(name),
+      read: (name: string, offset = 0, length?: number) => {
+        const content = files.get(name);
+        if (content === undefined || offset >= content.length) return undefined;
+        return content.slice(offset, length === undefined ? undefined : offset + length);
+      },
       erase: (name: string) => {
         files.delete(name);
       },

@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { crc32 } from "../../tools/encode.js";
 import { ToolError } from "../../tools/errors.js";
 import { type FlashIo, type FlashOptions, flashNode } from "../../tools/flash.js";
+import { MAX_LINE_CHARS } from "../../tools/repl.js";
 import { FakeEspruino, type FakeEspruinoOptions } from "./fakeRepl.js";
 import { fixtureBundle, writeFixtureBundle } from "./fixtureBundle.js";
 import { type Cable, plugIn, removeDir } from "./pty.js";
@@ -90,15 +92,67 @@ describe("flashNode through a fake Espruino REPL on a pseudo-terminal", () => {
     expect(io.progressCalls[0]).toEqual([0, bundle.length]);
     expect(io.progressCalls.at(-1)).toEqual([bundle.length, bundle.length]);
     expect(io.progressCalls.length).toBeGreaterThan(10);
-    expect(result.report).toMatchObject({ zone: "Zone_A", spot: "place_1", report: { status: "occupied" } });
+    expect(result.report).toMatchObject({
+      zone: "Zone_A",
+      spot: "place_1",
+      via: "serial",
+      report: { status: "occupied" },
+    });
     expect(io.deviceLines).toContain("parking node starting");
-    expect(io.steps.some((step) => step.startsWith("Verified:"))).toBe(true);
+    expect(io.steps).toContainEqual(
+      expect.stringMatching(/^Verified: the node holds the same \d+ bytes \(CRC-32 [0-9a-f]{8}, checked in/),
+    );
+    expect(result.checksum).toBe(crc32(bundle));
+    expect(result.retries).toBe(0);
 
-    const writes = node.lines.filter((line) => line.includes('Storage").write('));
-    expect(writes[0]).toMatch(/,0,\d+\)\)$/);
-    expect(writes[1]).toMatch(/",\d+\)\)$/);
+    // Each chunk is assembled in short lines, and stored only once the device has checked its CRC-32.
+    const writes = node.lines.filter((line) => line.includes('Storage").write(".bootcde"'));
+    expect(writes[0]).toContain(`require("Storage").write(".bootcde",c,0,${bundle.length})`);
+    expect(writes[1]).toContain('require("Storage").write(".bootcde",c,512)');
+    expect(writes[0]).toMatch(/^print\(\(E\.CRC32\(c\)>>>0\)==\d+\?/);
+    expect(Math.max(...node.lines.map((line) => line.length))).toBeLessThanOrEqual(MAX_LINE_CHARS);
     expect(node.lines).toContain("reset();");
     expect(node.lines.at(-1)).toBe("load();");
+  });
+
+  it("takes the line a node prints after publishing on MQTT as its first report", async () => {
+    await attach({ reportVia: "mqtt" });
+    const io = recorder();
+    const result = await flashNode(options(), io);
+    expect(result.report).toMatchObject({ zone: "Zone_A", spot: "place_1", via: "mqtt" });
+    expect(result.report?.line).toMatch(/^MQTT parking\/Zone_A\/place_1 \{"status":"occupied"/);
+    expect(io.deviceLines).toContainEqual(expect.stringMatching(/^MQTT parking\/Other\/x /));
+  });
+
+  it("sends a chunk garbled on the way again, and stores the bundle intact", async () => {
+    const node = await attach({ garble: 1 });
+    const io = recorder();
+    const result = await flashNode(options({ follow: false }), io);
+    expect(node.file(".bootcde")?.equals(fixtureBundle())).toBe(true);
+    expect(result.retries).toBe(1);
+    expect(io.steps).toContainEqual(expect.stringMatching(/^Uploaded in [\d.]+ s, 1 chunk sent again\.$/));
+    // Nothing between the bar's first and last drawing: a terminal redraws it in place.
+    expect(io.progressCalls.at(-1)).toEqual([fixtureBundle().length, fixtureBundle().length]);
+  });
+
+  it("gives up on a chunk garbled three times in a row, in one sentence", async () => {
+    await attach({ garble: 1_000 });
+    const message = await failure(flashNode(options(), recorder()));
+    expect(message).toBe(
+      'The node did not take bytes 0 to 511 of the bundle after 3 tries (the last: it answered "got 512"): the serial link garbles data; try another USB cable or port, then flash again.',
+    );
+  });
+
+  it("says a device that goes quiet mid-upload stopped answering, and what may have happened", async () => {
+    await attach({ answerLines: 30 });
+    const message = await failure(
+      flashNode(options({ timeouts: { resetSettleMs: 100, commandMs: 500, answerMs: 500 } }), recorder()),
+    );
+    expect(message).toMatch(
+      new RegExp(
+        `^The node on ${cable.host} stopped answering while uploading byte \\d+ of \\d+: it may have reset or crashed \\(\`parking monitor --port ${cable.host}\` shows what it prints\\), or the USB cable may be loose or faulty; flash again once it answers\\.$`,
+      ),
+    );
   });
 
   it("still works when the device is slow to answer", async () => {
@@ -111,7 +165,7 @@ describe("flashNode through a fake Espruino REPL on a pseudo-terminal", () => {
     await attach({ corruptWrite: true });
     const message = await failure(flashNode(options(), recorder()));
     expect(message).toMatch(
-      /^Verification failed: the node holds \d+ bytes with Adler-32 [0-9a-f]+ instead of/,
+      /^Verification failed: the node holds \d+ bytes with CRC-32 [0-9a-f]{8} instead of \d+ bytes with CRC-32 [0-9a-f]{8}; flash again/,
     );
   });
 

@@ -25,6 +25,22 @@ describe("formatLine", () => {
     expect(formatLine("Espruino 2v25", noon)).toBe("Espruino 2v25");
     expect(formatLine('{"zone":"Zone_A"}', noon)).toMatch(/^\{"zone":"Zone_A"\} {3}\(not a valid report: /);
   });
+
+  it("formats the line a node prints after publishing a report like a report, on MQTT", () => {
+    const payload = '{"status":"occupied","confidence":0.93,"distance_cm":121.4,"seq":3}';
+    expect(formatLine(`MQTT parking/A/12 ${payload}`, noon)).toBe(
+      "12:00:01 A/12 occupied (0.93) 121 cm, on MQTT",
+    );
+    expect(formatLine(`MQTT site/lyon/parking/A/12 ${payload}`, noon)).toBe(
+      "12:00:01 A/12 occupied (0.93) 121 cm, on MQTT",
+    );
+    expect(formatLine('MQTT parking/A/12 {"status":"parked"}', noon)).toMatch(
+      /^MQTT parking\/A\/12 \{"status":"parked"\} {3}\(not a valid report: /,
+    );
+    expect(formatLine("MQTT: cannot connect to 10.0.0.1:1883", noon)).toBe(
+      "MQTT: cannot connect to 10.0.0.1:1883",
+    );
+  });
 });
 
 describe("monitorPort", () => {
@@ -51,12 +67,15 @@ describe("monitorPort", () => {
       stop.signal,
     );
     await delay(100);
+    // As Espruino prints at an idle prompt: prompt away, the line, the prompt back.
     first.print(
-      'parking node starting\r\n{"zone":"Zone_A","spot":"place_1","status":"free","confidence":0.97}\r\n',
+      '>\r\x1B[Jparking node starting\r\n>\r\x1B[J{"zone":"Zone_A","spot":"place_1","status":"free","confidence":0.97}\r\n>' +
+        '\r\x1B[JMQTT parking/Zone_A/place_1 {"status":"free","confidence":0.98}\r\n>',
     );
-    await eventually(() => lines.length === 2, "two lines");
+    await eventually(() => lines.length === 3, "three lines");
     expect(lines[0]).toBe("parking node starting");
     expect(lines[1]).toMatch(/^\d\d:\d\d:\d\d Zone_A\/place_1 free \(0\.97\)$/);
+    expect(lines[2]).toMatch(/^\d\d:\d\d:\d\d Zone_A\/place_1 free \(0\.98\), on MQTT$/);
 
     await first.close();
     await cable.unplug();
@@ -68,8 +87,8 @@ describe("monitorPort", () => {
     second.print(
       '{"zone":"Zone_A","spot":"place_1","status":"occupied","confidence":0.9,"distance_cm":80}\n',
     );
-    await eventually(() => lines.length === 3, "the line after replug");
-    expect(lines[2]).toMatch(/Zone_A\/place_1 occupied \(0\.90\) 80 cm$/);
+    await eventually(() => lines.length === 4, "the line after replug");
+    expect(lines[3]).toMatch(/Zone_A\/place_1 occupied \(0\.90\) 80 cm$/);
 
     stop.abort();
     await running;

@@ -1,6 +1,7 @@
 import { ReadlineParser } from "@serialport/parser-readline";
 import type { Logger } from "pino";
 import { SerialPort } from "serialport";
+import { consoleLine } from "../../../protocol/src/console.js";
 
 export interface SerialLinkStatus {
   path: string;
@@ -21,8 +22,9 @@ export interface SerialLinkOptions {
 /**
  * Reads a node's JSON lines from a USB serial device. Survives unplug and replug: a device
  * that is missing or goes away is reported once, in a sentence, and opened again as soon as
- * it is back. Lines that are not JSON objects (Espruino's banner, its prompt) are skipped
- * here, before they cost a decode.
+ * it is back. Each line is first read as a terminal would show it: Espruino puts its prompt and
+ * escape codes before every line it prints at an idle prompt. Lines that are not JSON objects
+ * (the banner, messages, `MQTT ...` lines) are skipped here, before they cost a decode.
  */
 export class SerialLink {
   readonly status: SerialLinkStatus;
@@ -52,7 +54,7 @@ export class SerialLink {
     const port = new SerialPort({ path, baudRate, autoOpen: false });
     const parser = port.pipe(new ReadlineParser({ delimiter: "\n" }));
     parser.on("data", (raw: string) => {
-      const line = raw.trim();
+      const line = consoleLine(raw).trim();
       if (!line.startsWith("{")) return;
       this.status.lines += 1;
       this.options.onLine(line);

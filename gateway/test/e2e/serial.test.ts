@@ -23,6 +23,22 @@ async function unplug(cable: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * What Espruino 2v29 (the Linux host build, espruino-linux-x64) sent, byte for byte, when run
+ * on a pseudo-terminal with
+ *   setTimeout(function () { console.log("No wifi.ssid: network assumed up."); }, 300);
+ *   setTimeout(function () { console.log(JSON.stringify({ zone: "Zone_S", spot: "usb_2", ... })); }, 600);
+ * captured with `socat -u EXEC:"espruino-linux-x64 report.js",pty,raw,echo=0,setsid,ctty STDOUT`.
+ * Lines printed at an idle prompt come as `>\r\x1B[J<line>\r\n`, then a new `>` prompt.
+ */
+const ESPRUINO_IDLE_OUTPUT =
+  "\r\n ____                 _ \r\n|  __|___ ___ ___ _ _|_|___ ___ \r\n|  __|_ -| . |  _| | | |   | . |\r\n" +
+  "|____|___|  _|_| |___|_|_|_|___|\r\n         |_| espruino.com\r\n 2v29.277 (c) 2026 G.Williams\r\n\r\n" +
+  "Espruino is Open Source. Our work is supported\r\nonly by sales of official boards and donations:\r\n" +
+  "http://espruino.com/Donate\r\n\r\n>\r\x1B[JNo wifi.ssid: network assumed up.\r\n>\r\x1B[J" +
+  '{"zone":"Zone_S","spot":"usb_2","status":"occupied","confidence":0.91,"distance_cm":120.5,"seq":1,' +
+  '"reason":"boot","fw":"0.1.0","uptime_s":2}\r\n>';
+
 function nodeWrites(nodeEnd: string, text: string): void {
   const fd = openSync(nodeEnd, "w");
   try {
@@ -90,6 +106,19 @@ describe("serial ingest from a node on USB", () => {
     });
     expect(spot).toMatchObject({ state: "occupied", distance_cm: 120 });
     expect((await health())?.lines).toBe(1);
+  });
+
+  it("reads a report the real interpreter printed at its idle prompt, escape codes and all", async () => {
+    const before = (await health())?.lines ?? 0;
+    nodeWrites(nodeEnd, ESPRUINO_IDLE_OUTPUT);
+    const spot = await eventually(async () => {
+      const current = await getJson<{ spots: Array<{ spot: string; state: string; distance_cm: number }> }>(
+        `${gateway.baseUrl}/api/current`,
+      );
+      return current.body.spots.find((s) => s.spot === "usb_2");
+    });
+    expect(spot).toMatchObject({ state: "occupied", distance_cm: 120.5 });
+    expect((await health())?.lines).toBe(before + 1);
   });
 
   it("survives unplug and replug", async () => {
