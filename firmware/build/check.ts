@@ -23,7 +23,7 @@ export interface CheckOptions {
 }
 
 /**
- * Parses bundled JavaScript and lists every construct and global that shared/ESPRUINO.md says
+ * Parses bundled JavaScript and lists every construct and global that docs/espruino.md says
  * fails on Espruino. It reads the output rather than the TypeScript because esbuild leaves
  * default parameters, spread and destructuring alone at target es2015, and adds helpers of its own.
  */

@@ -1,6 +1,6 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleFirmware, FIRMWARE_BUDGET_BYTES } from "./bundle.js";
+import { bundleFirmware } from "./bundle.js";
 
 // This file runs as dist/firmware/build/cli.js: three levels below the repository root.
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -9,7 +9,6 @@ try {
   await bundleFirmware({
     entry: join(root, "firmware", "src", "main.ts"),
     outDir: join(root, "firmware", "dist"),
-    budgetBytes: FIRMWARE_BUDGET_BYTES,
     log: (line) => console.log(line),
   });
 } catch (error) {

@@ -1,6 +1,6 @@
 /**
  * Espruino's regular expression engine knows only the `*` and `+` quantifiers; `?` and `{n}`
- * do not throw there, they silently fail to match (shared/ESPRUINO.md, Traps). Groups that
+ * do not throw there, they silently fail to match (docs/espruino.md, "Traps"). Groups that
  * start with `(?` (non-capturing, lookahead, lookbehind, named) are refused too: nothing we
  * checked says the engine parses them, and a mismatch would again be silent.
  */

@@ -55,7 +55,7 @@ const MISSING: Record<string, string> = {
   "Promise.prototype.finally": "call the cleanup from both then and catch",
 };
 
-/** Built-in error classes whose subclasses are broken on Espruino (shared/ESPRUINO.md, Traps). */
+/** Built-in error classes whose subclasses are broken on Espruino (docs/espruino.md, "Traps"). */
 const ERROR_CLASSES = new Set(["Error", "TypeError", "SyntaxError", "ReferenceError", "RangeError"]);
 
 function syntax(at: number, construct: string): Problem {
@@ -84,8 +84,51 @@ function destructuring(node: ts.BindingPattern): string | undefined {
     : "destructuring declaration";
 }
 
+/** Whether `this` appears in the arrow's own body (arrows nested in it share its `this`). */
+function usesThis(arrow: ts.ArrowFunction): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (node.kind === ts.SyntaxKind.ThisKeyword) found = true;
+    else if (!(ts.isFunctionLike(node) && !ts.isArrowFunction(node)) && !ts.isClassLike(node))
+      ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(arrow, visit);
+  return found;
+}
+
+/** Whether `node` sits in the side of `||`, `&&`, `??` or `?:` that may be skipped, within its statement. */
+function inShortCircuit(node: ts.Node): boolean {
+  let child = node;
+  for (let parent = node.parent; parent && !ts.isStatement(parent); parent = parent.parent) {
+    if (ts.isFunctionLike(parent)) return false;
+    if (ts.isBinaryExpression(parent) && parent.right === child) {
+      const op = parent.operatorToken.kind;
+      if (
+        op === ts.SyntaxKind.BarBarToken ||
+        op === ts.SyntaxKind.AmpersandAmpersandToken ||
+        op === ts.SyntaxKind.QuestionQuestionToken
+      )
+        return true;
+    }
+    if (ts.isConditionalExpression(parent) && parent.condition !== child) return true;
+    child = parent;
+  }
+  return false;
+}
+
 export function syntaxProblems(node: ts.Node, file: ts.SourceFile): Problem[] {
   const at = node.getStart(file);
+  if (ts.isArrowFunction(node) && usesThis(node) && inShortCircuit(node)) {
+    return [
+      {
+        at,
+        construct: "this-arrow in a short-circuit",
+        message:
+          "an arrow function using `this` on the skipped side of ||, && or ?: aborts Espruino builds that keep assertions (ASSERT(jsvHasChildren(obj)) in jsvar.c; docs/espruino.md, Traps): copy what the arrow needs from `this` into a local first, or give it a statement of its own",
+      },
+    ];
+  }
   if (ts.isParameter(node)) {
     if (node.dotDotDotToken) return [syntax(at, "rest parameter")];
     if (node.initializer) return [syntax(at, "default parameter")];

@@ -1,3 +1,4 @@
+import { MQTT_REPORT_PREFIX } from "../../protocol/src/console.js";
 import { encodeReport } from "../../protocol/src/encode.js";
 import { reportTopic } from "../../protocol/src/topics.js";
 import type { ReportReason, SpotReport, SpotStatus } from "../../protocol/src/types.js";
@@ -24,6 +25,7 @@ export interface ReporterDeps {
   publish(topic: string, payload: string): void;
   /** One line on the USB console. */
   print(line: string): void;
+  /** Whole epoch milliseconds (Espruino's Date.now() has a fraction). */
   now(): number;
   uptimeS(): number;
   rssi(): number | undefined;
@@ -69,7 +71,12 @@ export function createReporter(deps: ReporterDeps): Reporter {
       const report = buildReport(state, reason, deps.counting ? seq++ : undefined, deps);
       last = deps.now();
       if (deps.connected()) {
-        deps.publish(reportTopic(deps.topicRoot, deps.zone, deps.spot), encodeReport(report, extra));
+        const topic = reportTopic(deps.topicRoot, deps.zone, deps.spot);
+        const payload = encodeReport(report, extra);
+        deps.publish(topic, payload);
+        // So the console shows the node is up when its reports go to the broker, not to serial:
+        // `parking flash` waits for this line, `parking monitor` formats it.
+        deps.print(`${MQTT_REPORT_PREFIX}${topic} ${payload}`);
       } else {
         deps.print(encodeReport(report, Object.assign({ zone: deps.zone, spot: deps.spot }, extra)));
       }

@@ -524,8 +524,8 @@ describe("README: mounting and calibration", () => {
       expect(calibration).toContain(`\`${result.error}\``);
     }
     expect(calibration).toContain(`nearer than ${CALIBRATION_MIN_FLOOR_CM}`);
-    expect(NODE_SOURCE).toContain("Config ignored: not a JSON object.");
-    expect(calibration).toContain("`Config ignored: not a JSON object.`");
+    expect(NODE_SOURCE).toContain("Config refused, nothing changed: not a JSON object.");
+    expect(calibration).toContain("`Config refused, nothing changed: not a JSON object.`");
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * The MQTT contract v1 (shared/DESIGN.md), as types. The firmware bundles this folder, so
- * everything here must also run on Espruino (see shared/ESPRUINO.md): no Map/Set, no spread,
+ * everything here must also run on Espruino (see docs/espruino.md): no Map/Set, no spread,
  * no destructuring, no default parameters, no regex quantifiers other than * and +.
  */
 

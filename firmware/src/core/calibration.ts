@@ -1,5 +1,5 @@
 import { DEFAULT_ECHO_LIMITS } from "./filter.js";
-import { medianAbsoluteDeviation, medianOfSorted, sortedAscending } from "./stats.js";
+import { medianInPlace } from "./stats.js";
 
 /**
  * Threshold = floor − 45 cm. A car body seen from above (roof, bonnet or boot of a low car)
@@ -24,21 +24,29 @@ export const CALIBRATION_MIN_FLOOR_CM = 100;
  * what to do, when too few came back, when they vary too much, or when the floor is too near.
  */
 export function calibrationThreshold(
-  emptyReadingsCm: Array<number | null>,
+  emptyReadingsCm: ArrayLike<number | null>,
 ): { thresholdCm: number; floorCm: number } | { error: string } {
-  const valid: number[] = [];
-  for (const cm of emptyReadingsCm) {
-    if (typeof cm === "number" && cm >= DEFAULT_ECHO_LIMITS.minCm && cm <= DEFAULT_ECHO_LIMITS.maxCm)
-      valid.push(cm);
-  }
+  // A typed array, sorted in place and reused for the deviations: on the node 150 readings
+  // in an Array of numbers, plus a sorted copy and the deviations, ran it out of memory. The
+  // node's own Float32Array (from measure) is used in place, so it is no longer in ping order.
   const total = emptyReadingsCm.length;
-  if (valid.length < CALIBRATION_MIN_READINGS || valid.length < CALIBRATION_MIN_VALID_SHARE * total) {
+  const kept = emptyReadingsCm instanceof Float32Array ? emptyReadingsCm : new Float64Array(total);
+  let count = 0;
+  for (let i = 0; i < total; i++) {
+    const cm = emptyReadingsCm[i];
+    // NaN (a missed echo in a typed array) fails both comparisons.
+    if (typeof cm === "number" && cm >= DEFAULT_ECHO_LIMITS.minCm && cm <= DEFAULT_ECHO_LIMITS.maxCm)
+      kept[count++] = cm;
+  }
+  if (count < CALIBRATION_MIN_READINGS || count < CALIBRATION_MIN_VALID_SHARE * total) {
     return {
-      error: `Only ${valid.length} of ${total} readings of the empty spot were valid echoes (need ${CALIBRATION_MIN_READINGS} and 80 %); check the wiring and that the sensor points straight at the floor, then calibrate again.`,
+      error: `Only ${count} of ${total} readings of the empty spot were valid echoes (need ${CALIBRATION_MIN_READINGS} and 80 %); check the wiring and that the sensor points straight at the floor, then calibrate again.`,
     };
   }
-  const floor = medianOfSorted(sortedAscending(valid));
-  const spread = medianAbsoluteDeviation(valid, floor);
+  const valid = kept.subarray(0, count);
+  const floor = medianInPlace(valid);
+  for (let i = 0; i < count; i++) valid[i] = Math.abs((valid[i] as number) - floor);
+  const spread = medianInPlace(valid);
   if (spread > CALIBRATION_MAX_SPREAD_CM) {
     return {
       error: `The empty-spot readings vary by ±${Math.round(spread)} cm (at most ±${CALIBRATION_MAX_SPREAD_CM}); make sure the spot is empty and nothing moves under the sensor, then calibrate again.`,

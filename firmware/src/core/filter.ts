@@ -81,10 +81,12 @@ export function cmToEchoUs(cm: number, temperatureC: number): number {
  * median it ignores up to half the echoes, is defined for one or two echoes, and needs no
  * choice of quartile interpolation, which with five samples changes the result a lot.
  */
-export function summarizePings(echoesCm: Array<number | null>, limits: EchoLimits): Reading {
+export function summarizePings(echoesCm: ArrayLike<number | null>, limits: EchoLimits): Reading {
   const total = echoesCm.length;
   const inRange: number[] = [];
-  for (const echo of echoesCm) {
+  for (let i = 0; i < total; i++) {
+    const echo = echoesCm[i];
+    // NaN, a missed echo in a typed array, fails both comparisons.
     if (typeof echo === "number" && echo >= limits.minCm && echo <= limits.maxCm) inRange.push(echo);
   }
   if (inRange.length === 0) return { distanceCm: null, valid: 0, total, spreadCm: 0 };

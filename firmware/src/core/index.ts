@@ -21,4 +21,11 @@ export {
   summarizePings,
 } from "./filter.js";
 export type { NodeSettings } from "./settings.js";
-export { DEFAULT_SETTINGS, readSettings, writeSettingsJson } from "./settings.js";
+export {
+  DEFAULT_SETTINGS,
+  defaultSettings,
+  hasIdentity,
+  MAX_SLEEP_S,
+  readSettings,
+  writeSettingsJson,
+} from "./settings.js";

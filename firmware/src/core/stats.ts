@@ -16,3 +16,11 @@ export function medianAbsoluteDeviation(values: number[], center: number): numbe
   for (const value of values) deviations.push(Math.abs(value - center));
   return medianOfSorted(sortedAscending(deviations));
 }
+
+/** Median of a non-empty typed array, which it sorts in place (numerically, as typed arrays sort). */
+export function medianInPlace(values: Float64Array | Float32Array): number {
+  values.sort();
+  const mid = Math.floor(values.length / 2);
+  const upper = values[mid] as number;
+  return values.length % 2 === 1 ? upper : ((values[mid - 1] as number) + upper) / 2;
+}

@@ -30,7 +30,8 @@ interface WatchOptions {
   debounce?: number;
 }
 
-export interface WifiDetails {
+/** `Wifi.getStatus()` on the ESP32 port: `rssi` only while joined (getDetails has none). */
+export interface WifiStatus {
   rssi?: number;
 }
 
@@ -38,7 +39,7 @@ export interface WifiModule {
   /** `err` is null once joined, else why not. */
   connect(ssid: string, options: { password: string }, cb: (err: unknown) => void): void;
   on(event: "connected" | "disconnected", cb: () => void): void;
-  getDetails(cb: (details: WifiDetails) => void): void;
+  getStatus(): WifiStatus | undefined;
 }
 
 interface StorageModule {
@@ -57,6 +58,7 @@ declare function require(name: "Wifi"): WifiModule;
 declare function setWatch(cb: (e: WatchEvent) => void, pin: Pin, options: WatchOptions): number;
 declare function clearWatch(id: number): void;
 declare function digitalPulse(pin: Pin, value: boolean | number, timeMs: number): void;
+declare function digitalWrite(pin: Pin, value: number): void;
 declare const E: { on(event: "init", cb: () => void): void };
 /** A global class on the ESP32 build, not a module: require("ESP32") finds no library of that name. */
 declare const ESP32: { deepSleep(us: number): void };
@@ -67,12 +69,14 @@ export const watch = (cb: (e: WatchEvent) => void, p: Pin, options: WatchOptions
   setWatch(cb, p, options);
 export const unwatch = (id: number): void => clearWatch(id);
 export const pulse = (p: Pin, value: number, timeMs: number): void => digitalPulse(p, value, timeMs);
+export const write = (p: Pin, value: number): void => digitalWrite(p, value);
 export const storage = (): StorageModule => require("Storage");
 // biome-ignore lint/style/useNodejsImportProtocol: Espruino's built-in net, not Node's
 export const net = (): NetModule => require("net");
 /** Throws on a build without Wi-Fi (Espruino for Linux): "Module Wifi not found". */
 export const wifi = (): WifiModule => require("Wifi");
-export const deepSleep = (us: number): void => ESP32.deepSleep(us);
+/** The ESP32 port reads `us` as a 32-bit signed int (docs/espruino.md, "ESP32 port"): clamp, never wrap. */
+export const deepSleep = (us: number): void => ESP32.deepSleep(Math.min(Math.round(us), 2147483647));
 export const onInit = (cb: () => void): void => E.on("init", cb);
 /** Espruino's root scope, where console commands such as `calibrate()` must live. */
 export const globals = (): Record<string, unknown> => global;

@@ -4,7 +4,7 @@ const FIRST_RETRY_MS = 1000;
 const LAST_RETRY_MS = 60000;
 
 export interface Network {
-  /** Signal strength of the last join or report, when the Wifi module gives it. */
+  /** Signal strength now, in dBm, while joined; undefined without the Wifi module. */
   rssi(): number | undefined;
 }
 
@@ -19,24 +19,17 @@ export function joinWifi(
   log: (line: string) => void,
   onUp: () => void,
 ): Network {
-  let rssi: number | undefined;
   let w: WifiModule | undefined;
   try {
     w = wifi();
   } catch {
     w = undefined;
   }
-  const refresh = (): void => {
-    if (w !== undefined && w.getDetails !== undefined) {
-      w.getDetails((d) => {
-        rssi = d.rssi;
-      });
-    }
-  };
   const network: Network = {
+    // getStatus, not getDetails: on the ESP32 port only getStatus carries rssi.
     rssi: () => {
-      refresh();
-      return rssi;
+      const status = w === undefined ? undefined : w.getStatus();
+      return status !== undefined && typeof status.rssi === "number" ? status.rssi : undefined;
     },
   };
   if (w === undefined || ssid === "") {
@@ -48,8 +41,10 @@ export function joinWifi(
   const link = w;
   let delay = FIRST_RETRY_MS;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // The ESP32 port raises `disconnected` before a failed join's callback: while joining, the
+  // callback alone speaks, so the log names the join's own reason.
+  let joining = false;
   const retry = (why: string): void => {
-    // A failed join may also raise `disconnected`: one retry for both.
     if (timer !== undefined) return;
     log(`Wi-Fi ${why}; joining again in ${delay / 1000} s.`);
     timer = setTimeout(join, delay);
@@ -57,14 +52,17 @@ export function joinWifi(
   };
   const join = (): void => {
     timer = undefined;
+    joining = true;
     link.connect(ssid, { password }, (err) => {
+      joining = false;
       if (err) return retry(`join failed: ${err}`);
       delay = FIRST_RETRY_MS;
-      refresh();
       onUp();
     });
   };
-  link.on("disconnected", () => retry("disconnected"));
+  link.on("disconnected", () => {
+    if (!joining) retry("disconnected");
+  });
   join();
   return network;
 }

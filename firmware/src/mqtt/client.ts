@@ -375,16 +375,21 @@ export class MqttClient {
     if (this.ackTimer !== undefined || this.o.ackTimeoutMs <= 0 || !this.connected) return;
     let oldest = -1;
     for (const m of this.outbox) if (m.sent && (oldest < 0 || m.sentAt < oldest)) oldest = m.sentAt;
-    if (oldest < 0) return;
-    this.ackTimer = setTimeout(
-      () => {
-        this.ackTimer = undefined;
-        const now = Date.now();
-        for (const m of this.outbox) if (now - m.sentAt >= this.o.ackTimeoutMs) this.transmit(m);
-        this.armAck();
-      },
-      Math.max(10, oldest + this.o.ackTimeoutMs - Date.now()),
-    );
+    if (oldest >= 0) this.startAckTimer(Math.max(10, oldest + this.o.ackTimeoutMs - Date.now()));
+  }
+
+  /**
+   * A method of its own so that the arrow below is a statement: inlined into armAck, the
+   * minifier puts it behind `oldest<0||(...)`, a shape that aborts Espruino builds with
+   * assertions (docs/espruino.md, "Traps").
+   */
+  private startAckTimer(delayMs: number): void {
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = undefined;
+      const now = Date.now();
+      for (const m of this.outbox) if (now - m.sentAt >= this.o.ackTimeoutMs) this.transmit(m);
+      this.armAck();
+    }, delayMs);
   }
 
   /**

@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { bundleFirmware, FIRMWARE_BUDGET_BYTES } from "../../build/bundle.js";
+import { bundleFirmware } from "../../build/bundle.js";
 import { writeFixture } from "./fixture.js";
 import { constructs } from "./support.js";
 
-/** What shared/ESPRUINO.md lists under "Works", written the way firmware code would use it. */
+/** What docs/espruino.md lists under "Language: works", written the way firmware code would use it. */
 const WORKS = `
 const double = (x: number): number => x * 2;
 let label = \`n=\${double(2)}\`;
@@ -43,7 +43,6 @@ describe("what Espruino runs passes", () => {
     const { files } = await bundleFirmware({
       entry: join(dir, "main.ts"),
       outDir: join(dir, "dist"),
-      budgetBytes: FIRMWARE_BUDGET_BYTES,
     });
     expect(files).toHaveLength(2);
   });

@@ -10,6 +10,15 @@ function steady(floorCm: number, count: number): number[] {
 }
 
 describe("calibrationThreshold", () => {
+  it("takes the node's Float32Array of pings, NaN for a missed echo, and sorts it in place", () => {
+    const pings = new Float32Array(150).fill(250.3);
+    for (let i = 0; i < 150; i += 10) pings[i] = Number.NaN;
+    pings[1] = 251.5;
+    expect(calibrationThreshold(pings)).toEqual({ thresholdCm: 205, floorCm: 250.3 });
+    // In place: the array now holds the deviations from the floor, sorted.
+    expect(pings[0]).toBeCloseTo(0, 4);
+  });
+
   it("puts the threshold 45 cm above the floor", () => {
     expect(calibrationThreshold(steady(250, 30))).toEqual({ thresholdCm: 205, floorCm: 250 });
     expect(CALIBRATION_OFFSET_CM).toBe(45);

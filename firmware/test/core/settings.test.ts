@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_SETTINGS,
+  hasIdentity,
   type NodeSettings,
   readSettings,
   writeSettingsJson,
@@ -121,6 +122,9 @@ describe("readSettings", () => {
     ["pins.trigger", "D05"],
     ["pins.trigger", "5"],
     ["pins.echo", "D40"],
+    ["pins.echo", "D0"],
+    ["pins.echo", "D36"],
+    ["pins.echo", "D39"],
     ["pins.echo", "D3"],
     ["pins.echo", "A0"],
     ["threshold_cm", 9.99],
@@ -157,13 +161,12 @@ describe("readSettings", () => {
     ["mqtt.port", 65535],
     ["pins.trigger", "D33"],
     ["pins.trigger", "D0"],
-    ["pins.echo", "D39"],
+    ["pins.echo", "D38"],
     ["threshold_cm", 10],
     ["threshold_cm", 390],
     ["hysteresis_cm", 0],
     ["hysteresis_cm", 100],
     ["interval_s", 1],
-    ["interval_s", 3600],
     ["heartbeat_s", 5],
     ["pings", 3],
     ["pings", 15],
@@ -171,6 +174,24 @@ describe("readSettings", () => {
     ["cycles_to_change", 10],
   ])("accepts %s = %j at the edge of its range", (path, value) => {
     expect(readSettings(withField(path, value)).errors).toEqual([]);
+  });
+
+  it("takes interval_s up to 3600 s, but in battery mode only up to the longest deep sleep, 2147 s", () => {
+    expect(readSettings({ interval_s: 3600 }).errors).toEqual([]);
+    expect(readSettings({ interval_s: 2147, battery_mode: true }).errors).toEqual([]);
+    const long = readSettings({ interval_s: 3600, battery_mode: true });
+    expect(long.settings.intervalS).toBe(2147);
+    expect(long.errors).toEqual([
+      "parking.json: interval_s must be at most 2147 in battery mode (the longest deep sleep an ESP32 takes), got 3600; using 2147.",
+    ]);
+  });
+
+  it("has no zone or spot by default, and leaves them out of the file until they are set", () => {
+    expect(DEFAULT_SETTINGS.zone).toBe("");
+    expect(hasIdentity(DEFAULT_SETTINGS)).toBe(false);
+    expect(writeSettingsJson(DEFAULT_SETTINGS)).not.toHaveProperty("zone");
+    expect(hasIdentity(readSettings({ zone: "A", spot: "1" }).settings)).toBe(true);
+    expect(hasIdentity(readSettings({ zone: "A" }).settings)).toBe(false);
   });
 
   it("refuses one pin for both trigger and echo", () => {

@@ -69,8 +69,10 @@ describe("createReporter", () => {
     const reporter = createReporter(d);
     reporter.report(occupied, "boot");
     reporter.report(occupied, "heartbeat");
-    expect(d.printed).toEqual([]);
     expect(d.published.map((p) => p.topic)).toEqual(["parking/A/7", "parking/A/7"]);
+    // The console says what went to the broker, as a line the serial ingest never takes for a report.
+    expect(d.printed).toEqual(d.published.map((p) => `MQTT ${p.topic} ${p.payload}`));
+    expect(d.printed.every((line) => !line.startsWith("{"))).toBe(true);
     const first = JSON.parse(d.published[0]?.payload ?? "");
     expect(first).toMatchObject({ seq: 0, reason: "boot", status: "occupied" });
     expect(JSON.parse(d.published[1]?.payload ?? "")).toMatchObject({ seq: 1, reason: "heartbeat" });
