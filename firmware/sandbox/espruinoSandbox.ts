@@ -55,6 +55,11 @@ interface Watch {
   pin: string;
   edge: "rising" | "falling" | "both";
   repeat: boolean;
+  /**
+   * The last edge this watch saw, of either direction: each watch keeps its own, unset until
+   * its first edge (src/jsinteractive.c), so a watch set after a pulse rose times it as NaN.
+   */
+  lastTime: number | undefined;
 }
 
 interface PinState {
@@ -106,6 +111,9 @@ export class EspruinoSandbox {
   private nextWatchId = 1;
   private nextSocketId = 1;
   private readonly lines: string[] = [];
+  private raw = "";
+  /** The idle prompt is on screen: the next line printed erases it first. */
+  private promptShown = false;
   private readonly uncaught: unknown[] = [];
   private readonly sleeps: number[] = [];
   private networkUp = true;
@@ -140,6 +148,7 @@ export class EspruinoSandbox {
     this.restart();
     this.run(code, ".bootcde");
     this.fireInit();
+    this.prompt();
   }
 
   /** Espruino's `load()`: everything running stops, Storage stays, `.bootcde` runs again. */
@@ -194,9 +203,18 @@ export class EspruinoSandbox {
     if (!up) this.cutSocket();
   }
 
-  /** Every completed console line so far. */
+  /** Every completed console line so far, as a terminal shows it. */
   consoleLines(): string[] {
     return this.lines.slice();
+  }
+
+  /**
+   * The console's bytes as the USB serial line carries them: the interpreter erases its idle
+   * `>` prompt before the first line a task prints (`>\r\x1B[J`) and draws it again after the
+   * task (docs/espruino.md, "Console"). What `consoleLine` in protocol/src/console.ts undoes.
+   */
+  consoleBytes(): string {
+    return this.raw;
   }
 
   /** Resolves with the first console line (past or future) matching `pattern`. */
@@ -299,9 +317,19 @@ export class EspruinoSandbox {
 
   private print(text: string): void {
     for (const line of text.split("\n")) {
+      if (this.promptShown) this.raw += "\r\x1B[J";
+      this.promptShown = false;
+      this.raw += `${line}\r\n`;
       this.lines.push(line);
       this.options.console?.(line);
     }
+  }
+
+  /** After a task: the prompt comes back if the task printed anything. */
+  private prompt(): void {
+    if (this.promptShown) return;
+    this.raw += ">";
+    this.promptShown = true;
   }
 
   private report(error: unknown): void {
@@ -316,6 +344,7 @@ export class EspruinoSandbox {
     } catch (error) {
       this.report(error);
     }
+    this.prompt();
   }
 
   private later(ms: number, run: () => void): void {
@@ -339,15 +368,17 @@ export class EspruinoSandbox {
   private changePin(name: string, level: 0 | 1, atS: number): void {
     const state = this.pin(name);
     if (state.level === level) return;
-    const lastTime = state.changedAt;
     state.level = level;
     state.changedAt = atS;
     for (const [id, watch] of [...this.watches]) {
       if (watch.pin !== name) continue;
+      const lastTime = watch.lastTime;
+      watch.lastTime = atS;
       if ((watch.edge === "rising" && level === 0) || (watch.edge === "falling" && level === 1)) continue;
       if (!watch.repeat) this.watches.delete(id);
       const api = this.api;
-      if (api !== undefined) this.guard(() => api.fireWatch(watch.fn, level === 1, atS, lastTime, name));
+      if (api !== undefined)
+        this.guard(() => api.fireWatch(watch.fn, level === 1, atS, lastTime ?? Number.NaN, name));
     }
   }
 
@@ -454,13 +485,9 @@ export class EspruinoSandbox {
       this.networkUp && !this.halted
         ? (this.options.netHost ?? ((h, p) => ({ host: h, port: p })))(host, port)
         : null;
-    if (target === null) {
-      this.later(1, () => {
-        deliver("error", "ECONNREFUSED", `connect ${host}:${port} failed: network unreachable`);
-        deliver("close", true);
-      });
-      return id;
-    }
+    // The interpreter's connect blocks and throws when it cannot be made (docs/espruino.md,
+    // "Network"); the prelude turns -1 into that exception.
+    if (target === null) return -1;
     const socket = netConnect({ host: target.host, port: target.port });
     socket.setNoDelay(true);
     this.sockets.set(id, socket);
@@ -513,13 +540,12 @@ export class EspruinoSandbox {
             pin: String(pin),
             edge: edge === "rising" || edge === "falling" ? edge : "both",
             repeat: repeat === true,
+            lastTime: undefined,
           });
         }
         return id;
       },
-      clearWatch: (id) => {
-        if (typeof id === "number") this.watches.delete(id);
-      },
+      clearWatch: (id) => typeof id === "number" && this.watches.delete(id),
       clearAllWatches: () => this.watches.clear(),
       temperature: () => this.options.temperatureC ?? 20,
       hwRand: () => Math.floor(Math.random() * 0x100000000) | 0,
@@ -562,6 +588,8 @@ export class EspruinoSandbox {
         this.later(20, () => {
           const api = this.api;
           if (api === undefined || typeof callback !== "function") return;
+          // The ESP32 port raises `disconnected` before a failed join's callback.
+          if (failing) this.guard(() => api.wifiEvent("disconnected"));
           this.guard(() => api.call(callback, [failing ? "auth failed" : null]));
           if (!failing) this.guard(() => api.wifiEvent("connected"));
         });

@@ -49,7 +49,7 @@ export const KEPT_GLOBALS = [
   "undefined",
 ];
 
-/** Members of kept built-ins that Espruino lacks (shared/ESPRUINO.md, "Fails"). */
+/** Members of kept built-ins that Espruino lacks (docs/espruino.md, "Language: fails"). */
 export const REMOVED_MEMBERS: Array<[string, string]> = [
   ["Array", "from"],
   ["Array", "of"],
@@ -254,7 +254,8 @@ g.clearWatch = function (id) {
   if (id === undefined) {
     throw new Error("clearWatch(undefined): to avoid deleting every Watch by accident, pass a valid ID, or no arguments to clear all");
   }
-  host.clearWatch(id);
+  /* As the interpreter: a watch that is gone (one with repeat false that fired) cannot be cleared. */
+  if (!host.clearWatch(id)) throw new Error("Unknown Watch " + show(id));
 };
 
 /* E, process, boot control. */
@@ -265,10 +266,11 @@ E.reboot = function () { host.reboot(); };
 E.enableWatchdog = function () {};
 E.kickWatchdog = function () {};
 g.E = E;
+/* No process.memory(): the sandbox cannot know what a node would have free, and a made-up
+   figure would be trusted. Memory is measured on the interpreter (firmware/README.md). */
 g.process = {
-  version: "2v25",
-  env: { VERSION: "2v25", BOARD: "ESP32", CONSOLE: "USB" },
-  memory: function () { return { free: 1500, usage: 1000, total: 2500, history: 0 }; },
+  version: "2v29",
+  env: { VERSION: "2v29", BOARD: "ESP32", CONSOLE: "USB" },
 };
 g.load = function () { host.load(); };
 g.reset = function () { host.reset(); };
@@ -277,6 +279,57 @@ g.btoa = function (s) { return host.btoa(String(s)); };
 g.atob = function (s) { return host.atob(String(s)); };
 
 /* Modules. */
+/* Storage.writeJSON writes keys that are identifiers without quotes ({zone:"B"}), and escapes
+   non-ASCII (docs/espruino.md, "Storage"); only readJSON reads that back, JSON.parse does not. */
+var IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+var espruinoJson = function (v) {
+  if (v === null || typeof v !== "object") {
+    var text = JSON.stringify(v);
+    if (text === undefined) return undefined;
+    return text.replace(/[\u0080-\uffff]/g, function (c) {
+      return "\\\\u" + ("000" + c.charCodeAt(0).toString(16).toUpperCase()).slice(-4);
+    });
+  }
+  if (Array.isArray(v)) {
+    var items = [];
+    for (var i = 0; i < v.length; i++) {
+      var item = espruinoJson(v[i]);
+      items.push(item === undefined ? "null" : item);
+    }
+    return "[" + items.join(",") + "]";
+  }
+  var members = [];
+  var keys = Object.keys(v);
+  for (var k = 0; k < keys.length; k++) {
+    var member = espruinoJson(v[keys[k]]);
+    if (member === undefined) continue;
+    members.push((IDENT.test(keys[k]) ? keys[k] : JSON.stringify(keys[k])) + ":" + member);
+  }
+  return "{" + members.join(",") + "}";
+};
+/* Puts quotes around bare keys outside strings, so JSON.parse reads what writeJSON wrote. */
+var quoteKeys = function (text) {
+  var out = "";
+  var i = 0;
+  while (i < text.length) {
+    var c = text.charAt(i);
+    if (c === '"') {
+      var end = i + 1;
+      while (end < text.length && text.charAt(end) !== '"') end += text.charAt(end) === "\\\\" ? 2 : 1;
+      out += text.slice(i, end + 1);
+      i = end + 1;
+    } else if (/[A-Za-z_$]/.test(c) && /[{,]s*$/.test(out)) {
+      var stop = i;
+      while (stop < text.length && /[A-Za-z0-9_$]/.test(text.charAt(stop))) stop++;
+      out += '"' + text.slice(i, stop) + '"';
+      i = stop;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+};
 var checkName = function (name) {
   name = String(name);
   if (name.length === 0 || name.length > 28) throw new Error("Storage file name must be 1 to 28 characters, got " + show(name));
@@ -293,7 +346,7 @@ var Storage = {
     var s = host.storageRead(checkName(name));
     if (s === undefined) return undefined;
     try {
-      return JSON.parse(s);
+      return JSON.parse(quoteKeys(s));
     } catch (e) {
       if (noExceptions) return undefined;
       throw e;
@@ -311,7 +364,7 @@ var Storage = {
     if (typeof r === "string") throw new Error(r);
     return true;
   },
-  writeJSON: function (name, obj) { return Storage.write(name, JSON.stringify(obj)); },
+  writeJSON: function (name, obj) { return Storage.write(name, espruinoJson(obj)); },
   erase: function (name) { host.storageErase(checkName(name)); },
   eraseAll: function () { host.storageEraseAll(); },
   list: function (regex, filter) {
@@ -347,6 +400,8 @@ var net = {
       if (options.port !== undefined) port = +options.port;
     }
     var id = host.netConnect(host_, port);
+    /* On the interpreter a connection that cannot be made throws at once (the call blocks). */
+    if (id < 0) throw new Error("Unable to create socket");
     var socket = new Socket(id);
     sockets[id] = { socket: socket, callback: callback };
     return socket;
@@ -364,7 +419,17 @@ var Wifi = {
     host.wifiConnect(String(ssid), options && options.password !== undefined ? String(options.password) : "", callback);
   },
   disconnect: function (callback) { if (typeof callback === "function") callback(); },
-  getDetails: function (callback) { callback({ status: "connected", rssi: host.wifiRssi() }); },
+  /* As the ESP32 port: rssi in getStatus() while joined, none in getDetails(). */
+  getStatus: function (callback) {
+    var status = { station: "connected", rssi: host.wifiRssi() };
+    if (typeof callback === "function") callback(status);
+    return status;
+  },
+  getDetails: function (callback) {
+    var details = { status: "connected", ssid: "" };
+    if (typeof callback === "function") callback(details);
+    return details;
+  },
   getIP: function (callback) { if (typeof callback === "function") callback(null, { ip: "10.0.0.2" }); },
 };
 var modules = { Storage: Storage, net: net };
@@ -372,7 +437,7 @@ var modules = { Storage: Storage, net: net };
 if (host.wifiEnabled()) modules.Wifi = Wifi;
 g.require = function (name) {
   if (Object.prototype.hasOwnProperty.call(modules, name)) return modules[name];
-  throw new Error("Module " + name + " not found");
+  throw new Error("Module " + JSON.stringify(String(name)) + " not found");
 };
 
 return {

@@ -8,7 +8,7 @@ import { type Mosquitto, startMosquitto } from "../../../testkit/mosquitto.js";
 import { REPO_ROOT } from "../../../testkit/paths.js";
 import { freePort } from "../../../testkit/ports.js";
 import type { EspruinoSandbox, WifiOptions } from "../../sandbox/espruinoSandbox.js";
-import { sandbox, waitFor } from "./support.js";
+import { readEspruinoJson, sandbox, waitFor } from "./support.js";
 
 /**
  * The real built bundle (`npm run firmware:build`) in the sandbox, against a real Mosquitto:
@@ -191,7 +191,7 @@ describe("the real firmware bundle in the sandbox", () => {
       "calibration",
       20_000,
     );
-    const stored = JSON.parse(node.box.storageFile("parking.json") ?? "{}") as { threshold_cm?: number };
+    const stored = readEspruinoJson(node.box.storageFile("parking.json")) as { threshold_cm?: number };
     // The floor at 240 cm; a car roof sits at least 90 cm above it, so the threshold lies between.
     expect(stored.threshold_cm).toBeGreaterThan(150);
     expect(stored.threshold_cm).toBeLessThan(240);
@@ -318,7 +318,7 @@ describe("the real firmware bundle in the sandbox", () => {
     await watcher.publishAsync("parking/A/6/config", JSON.stringify({ threshold_cm: 300 }), { qos: 1 });
     await node.box.waitForLine(/^Config applied/);
     await waitFor(() => reports("6").some((r) => r.status === "occupied"), "occupied", 15_000);
-    const saved = JSON.parse(node.box.storageFile("parking.json") ?? "{}") as Record<string, unknown>;
+    const saved = readEspruinoJson(node.box.storageFile("parking.json"));
     expect(saved.threshold_cm).toBe(300);
   });
 });

@@ -134,7 +134,7 @@ describe("the sandbox's global scope holds only what Espruino has", () => {
     for (const name of present) expect(evaluate(box, `${name} !== undefined`), name).toBe(true);
     expect(evaluate(box, "typeof D40")).toBe("undefined");
     expect(evaluate(box, 'new Pin("D5") === D5 && Pin(5) === D5 && Pin("X9") === undefined')).toBe(true);
-    expect(() => box.run('require("ESP32")')).toThrow("Module ESP32 not found");
+    expect(() => box.run('require("ESP32")')).toThrow('Module "ESP32" not found');
   });
 
   it("runs for...of, classes and promises natively without Symbol", async () => {
@@ -167,14 +167,14 @@ describe("the sandbox's global scope holds only what Espruino has", () => {
 
   it("throws Espruino's error for a module it lacks, such as Wifi", () => {
     const box = sandbox();
-    expect(() => box.run('require("Wifi")')).toThrow("Module Wifi not found");
+    expect(() => box.run('require("Wifi")')).toThrow('Module "Wifi" not found');
     box.run(`
       var wifi;
       try { wifi = require("Wifi"); } catch (e) { print("no wifi: " + e.message); }
     `);
     expect(box.consoleLines()).toEqual([
-      "Uncaught Error: Module Wifi not found",
-      "no wifi: Module Wifi not found",
+      'Uncaught Error: Module "Wifi" not found',
+      'no wifi: Module "Wifi" not found',
     ]);
   });
 

@@ -31,3 +31,14 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 10
     await sleep(10);
   }
 }
+
+/**
+ * A Storage file that Espruino's writeJSON wrote, read on the host: the keys come unquoted
+ * (`{zone:"A"}`), as on the interpreter, so plain JSON.parse refuses it.
+ */
+export function readEspruinoJson(text: string | undefined): Record<string, unknown> {
+  return JSON.parse((text ?? "{}").replace(/([{,])([A-Za-z_$][\w$]*):/g, '$1"$2":')) as Record<
+    string,
+    unknown
+  >;
+}
