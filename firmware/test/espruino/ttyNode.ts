@@ -1,0 +1,164 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SerialPort } from "serialport";
+import { espruinoBinary } from "../../../testkit/espruino.js";
+import { REPO_ROOT } from "../../../testkit/paths.js";
+import { type Cable, plugIn, removeDir } from "../tools/pty.js";
+
+/**
+ * The real Espruino interpreter (the x64 host build) as a node on USB: its console on a
+ * pseudo-terminal that `parking flash` and `parking monitor` open like /dev/ttyUSB0. Storage
+ * holds only the device stub in `.boot0` (device.js: Wifi, ESP32, the HC-SR04 echo), as an
+ * ESP32 holds nothing but Espruino before its first flash.
+ */
+export interface TtyNode {
+  /** The node's serial device, for the tools. */
+  port: string;
+  /** Everything the interpreter wrote, as latin1, for failure messages. */
+  output(): string;
+  /** The distance the stub's HC-SR04 echoes, in cm. */
+  setEcho(cm: number): void;
+  /** SIGKILL, as a crash or a brown-out: the pty stays, nothing answers on it any more. */
+  crash(): Promise<void>;
+  /** A power cycle: the interpreter starts again from its Storage, on the same pty. */
+  powerCycle(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** The interpreter is killed after this long whatever happens to the test. */
+const LIFETIME_S = 120;
+
+export async function startTtyNode(echoCm = 250): Promise<TtyNode> {
+  const binary = espruinoBinary("x64");
+  const dir = mkdtempSync(join(tmpdir(), "espruino-tty-"));
+  copyFileSync(join(REPO_ROOT, "firmware", "test", "espruino", "device.js"), join(dir, "device.js"));
+  const setEcho = (cm: number): void => writeFileSync(join(dir, "echo"), `${cm}\n`);
+  setEcho(echoCm);
+  writeFileSync(join(dir, "wifi"), "ok\n");
+  await prepareStorage(binary, dir);
+
+  const cable = await plugIn();
+  const device = new SerialPort({ path: cable.device, baudRate: 115_200, autoOpen: false });
+  await new Promise<void>((resolve, reject) => device.open((error) => (error ? reject(error) : resolve())));
+  let output = "";
+  let interpreter: Interpreter | null = null;
+  const boot = (): void => {
+    interpreter = startInterpreter(binary, dir, device, (text) => {
+      output = (output + text).slice(-100_000);
+    });
+  };
+  device.on("data", (chunk: Buffer) => interpreter?.input(chunk));
+  boot();
+  const crash = async (): Promise<void> => {
+    await interpreter?.kill();
+  };
+  return {
+    port: cable.host,
+    output: () => output,
+    setEcho,
+    crash,
+    powerCycle: async () => {
+      await crash();
+      boot();
+    },
+    dispose: async () => {
+      await crash();
+      if (device.isOpen) await new Promise<void>((resolve) => device.close(() => resolve()));
+      await unplug(cable);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function unplug(cable: Cable): Promise<void> {
+  await cable.unplug();
+  removeDir(cable.dir);
+}
+
+/**
+ * `espruino setup.js` runs the file and exits once it has nothing left to do; Storage lands in
+ * `espruino.flash` in its working directory, where the interactive run finds it.
+ */
+async function prepareStorage(binary: string, dir: string): Promise<void> {
+  writeFileSync(
+    join(dir, "setup.js"),
+    'require("Storage").write(".boot0",require("fs").readFileSync("device.js"));print("STORAGE READY");\n',
+  );
+  const run = launch(binary, ["setup.js"], dir);
+  let printed = "";
+  run.proc.stdout?.on("data", (chunk: Buffer) => {
+    printed += chunk.toString("latin1");
+  });
+  const deadline = setTimeout(() => void run.kill(), 20_000);
+  await run.exited;
+  clearTimeout(deadline);
+  if (!printed.includes("STORAGE READY")) {
+    throw new Error(`Espruino did not prepare its Storage; it printed:\n${printed}`);
+  }
+}
+
+interface Interpreter {
+  input(chunk: Buffer): void;
+  kill(): Promise<void>;
+}
+
+/**
+ * Interactive, as at power-on: it runs the Storage boot files. Its stdin and stdout are pipes
+ * joined to the device end of the pty, so this process, not the pty, holds its stdin open (at
+ * end of input the host build floods its queue) and can kill it alone. Its stderr (a few
+ * `espruino: ...` lines of the host build) is kept out of the console, as a device has none.
+ */
+function startInterpreter(
+  binary: string,
+  dir: string,
+  device: SerialPort,
+  record: (text: string) => void,
+): Interpreter {
+  const run = launch(binary, [], dir);
+  run.proc.stdout?.on("data", (chunk: Buffer) => {
+    record(chunk.toString("latin1"));
+    device.write(chunk);
+  });
+  return {
+    input: (chunk) => {
+      if (run.proc.exitCode === null && run.proc.signalCode === null) run.proc.stdin?.write(chunk);
+    },
+    kill: run.kill,
+  };
+}
+
+interface Launched {
+  proc: ChildProcess;
+  exited: Promise<void>;
+  kill(): Promise<void>;
+}
+
+/**
+ * The host build ignores SIGTERM: it runs in a process group of its own, under timeout(1) as the
+ * backstop should this process die, and kill() sends the group SIGKILL.
+ */
+function launch(binary: string, args: string[], dir: string): Launched {
+  const proc = spawn("timeout", ["-s", "KILL", String(LIFETIME_S), binary, ...args], {
+    cwd: dir,
+    detached: true,
+    stdio: ["pipe", "pipe", "ignore"],
+  });
+  proc.stdin?.on("error", () => {});
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  return {
+    proc,
+    exited,
+    kill: async () => {
+      if (proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined) {
+        try {
+          process.kill(-proc.pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+      await exited;
+    },
+  };
+}
