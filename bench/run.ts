@@ -2,7 +2,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { mosquittoBinary } from "../testkit/mosquitto.js";
+import { ESP32_FREE_JSVARS } from "../testkit/espruino.js";
+import { mosquittoBinary, restartMosquitto } from "../testkit/mosquitto.js";
 import { REPO_ROOT } from "../testkit/paths.js";
 import {
   assetSizes,
@@ -12,6 +13,7 @@ import {
   runLiveUpdates,
 } from "./dashboard.js";
 import { type FanoutOptions, type FanoutResult, runFanout } from "./fanout.js";
+import { MEMORY_PATHS, type MemoryOptions, minimumFree } from "./firmwareMemory.js";
 import {
   type BareSqliteResult,
   type BareSubscriberResult,
@@ -122,6 +124,14 @@ const FIRST_RENDER: FirstRenderOptions = { spots: 1_000, zones: 20, runs: 5 };
 const LIVE: LiveOptions = { spots: 1_000, zones: 20, rate: 100, durationS: 10, sampleEvery: 10 };
 /** 100 KB, compressed. */
 const ASSET_BUDGET = 102_400;
+/** M: the firmware's JsVar budget, bisected on the ESP32-format interpreter. */
+const MEMORY: MemoryOptions & { runs: number; budget: number } = {
+  low: 1_000,
+  high: 2_600,
+  step: 25,
+  runs: num("BENCH_MEMORY_RUNS", 3),
+  budget: ESP32_FREE_JSVARS,
+};
 /** The issue's budget for the whole `npm run bench`. */
 const RUN_BUDGET_S = 600;
 
@@ -629,6 +639,53 @@ async function main(): Promise<void> {
     );
   });
 
+  await benchmark("M1: firmware: free JsVars each path needs before the bundle loads", async () => {
+    console.log(
+      `  ${MEMORY.runs} bisections per path from ${MEMORY.low} to ${MEMORY.high} free JsVars, to ${MEMORY.step}, the paths side by side, each with its own Mosquitto; ESPRUINO_BIN=${process.env.ESPRUINO_BIN ?? "(unset)"}`,
+    );
+    // Side by side: a trial's outcome depends on JsVars, not on time, and one after the other
+    // the group took seven minutes.
+    const results = await Promise.all(
+      MEMORY_PATHS.map((path) =>
+        withBroker(`firmware-memory-${path}`, async (rig) => {
+          let mosquitto = rig.mosquitto;
+          const broker = {
+            mosquitto: () => mosquitto,
+            restart: async () => {
+              await mosquitto.stop();
+              mosquitto = await restartMosquitto(rig.dir, mosquitto.port);
+            },
+          };
+          let spots = 0;
+          const spot = (): string => `${path}${++spots}`;
+          const needs: number[] = [];
+          for (let run = 0; run < MEMORY.runs; run++) {
+            const need = await minimumFree(path, MEMORY, broker, spot);
+            if (need === null) throw new Error(`${path} fails even with ${MEMORY.high} free JsVars`);
+            needs.push(need);
+            console.log(`  ${path}: works from ${need} free JsVars`);
+          }
+          return { path, needs: needs.sort((x, y) => x - y) };
+        }),
+      ),
+    );
+    const b = "M1 firmware memory";
+    const bars: Bar[] = [];
+    for (const { path, needs } of results) {
+      const median = needs[Math.floor(needs.length / 2)] as number;
+      const spread = (needs.at(-1) as number) - (needs[0] as number);
+      measure(b, `${path}: free JsVars needed, median`, median, "JsVars", { op: "<=", value: MEMORY.budget });
+      measure(b, `${path}: spread (max − min) over ${needs.length} runs`, spread, "JsVars");
+      bars.push(measuredBar(path, median, { op: "<=", value: MEMORY.budget }));
+    }
+    chart(b, {
+      title: `Free JsVars each path needs before the bundle loads (budget ${MEMORY.budget})`,
+      unit: "JsVars",
+      bars,
+      target: { value: MEMORY.budget, label: `budget ${MEMORY.budget}` },
+    });
+  });
+
   chartSimulatorAndDashboard();
 
   const totalS = (performance.now() - runStarted) / 1000;
@@ -685,6 +742,16 @@ async function main(): Promise<void> {
       about:
         `S1: \`parking simulate --spots ${SCALE.spots}\`, one MQTT connection per node, real speed, against Mosquitto and the gateway; CPU over ${SCALE.measureS} s once every spot reported. ` +
         `S2: ${ACCURACY.spots} spots, ${ACCURACY.profile} profile, ${ACCURACY.duration} simulated from ${ACCURACY.start} at ×${ACCURACY.speed}, scored from the truth file against \`/api/history\` on the simulated clock (the nodes' \`reported_at\`).`,
+    },
+    {
+      file: "firmware-memory",
+      title: "Firmware memory benchmarks",
+      prefixes: ["M"],
+      settings: { memory: MEMORY },
+      about:
+        `M1: the minified bundle on the ESP32-format Espruino host build (14-byte JsVars, 16,383 of them), started as \`parking flash\` leaves a node, with a filler leaving N JsVars free before it loads; for each path the least N with which it works, by bisection (${MEMORY.low}-${MEMORY.high}, to ${MEMORY.step}), ${MEMORY.runs} times; the six paths run side by side, each with its own Mosquitto. ` +
+        "A trial works when the path's line or message comes and Espruino prints nothing about memory or a dropped handler. boot: boot report and one more cycle; change: an echo at 120 cm gives a change report; config: one good and one bad config message; calibrate: 150 pings and the new threshold; reconnect: Mosquitto restarted, the node back and reporting a change; battery: a wake with battery_mode, up to ESP32.deepSleep. " +
+        `Target: every path within ${MEMORY.budget} free JsVars, what an ESP32 with Wi-Fi and BLE has.`,
     },
     {
       file: "dashboard",
