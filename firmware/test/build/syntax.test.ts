@@ -51,3 +51,29 @@ describe("checkBundle refuses syntax Espruino cannot parse", () => {
     );
   });
 });
+
+describe("checkBundle refuses the shape that aborts Espruino builds with assertions", () => {
+  const construct = "this-arrow in a short-circuit";
+  it.each([
+    [
+      "the minifier's armAck",
+      "class C { m(t) { t<0||(this.a=setTimeout(()=>{this.a=0},t)); } }",
+      "()=>{this.a",
+    ],
+    ["after &&", "class C { m(t) { t&&setTimeout(()=>this.go(),1); } }", "()=>this.go()"],
+    ["after ??", "class C { m(t) { t??setTimeout(()=>this.go(),1); } }", "()=>this.go()"],
+    ["a branch of ?:", "class C { m(t) { t?0:setTimeout(()=>this.go(),1); } }", "()=>this.go()"],
+    ["nested arrows share this", "class C { m(t) { t||f(()=>()=>this.x); } }", "()=>()=>this.x"],
+  ])("%s", (_name, code, at) => {
+    expectCaught(code, construct, at);
+  });
+
+  it.each([
+    ["a statement of its own", "class C { m(t) { if (t<0) return; this.a=setTimeout(()=>{this.a=0},t); } }"],
+    ["an arrow without this", "class C { m(t) { const s=this; t<0||(s.a=setTimeout(()=>{s.a=0},t)); } }"],
+    ["a function keeps its own this", "class C { m(t) { t||f(function(){return this;}); } }"],
+    ["the condition of ?:", "class C { m() { return (()=>this.x)()?1:2; } }"],
+  ])("lets %s pass", (_name, code) => {
+    expect(checkBundle(code, "bundle.js").filter((f) => f.construct === construct)).toEqual([]);
+  });
+});
