@@ -110,9 +110,13 @@ export class EspruinoRepl {
    * same statement.
    */
   async resync(doing: string): Promise<void> {
-    await this.clearInput();
-    const answer = await this.roundTrip("", this.answerTimeout());
-    if (answer === undefined) throw new ToolError(this.stoppedAnswering(doing));
+    // Twice: a device still busy with the last line (writing flash) gets a second chance, a
+    // dead one costs one more wait only.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await this.clearInput();
+      if ((await this.roundTrip("", this.answerTimeout())) !== undefined) return;
+    }
+    throw new ToolError(this.stoppedAnswering(doing));
   }
 
   /** Sends a line without waiting for it: `load()` restarts the program and never answers. */

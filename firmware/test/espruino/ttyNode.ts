@@ -29,6 +29,9 @@ export interface TtyNode {
 
 /** The interpreter is killed after this long whatever happens to the test. */
 const LIFETIME_S = 120;
+/** 115200 baud is 11.52 bytes a millisecond: 48 bytes every 5 ms stays just under it. */
+const TICK_MS = 5;
+const BYTES_PER_TICK = 48;
 
 export async function startTtyNode(echoCm = 250): Promise<TtyNode> {
   const binary = espruinoBinary("x64");
@@ -121,11 +124,35 @@ function startInterpreter(
     record(chunk.toString("latin1"));
     device.write(chunk);
   });
+  // A USB serial link brings at most 11.5 bytes a millisecond at 115200 baud; a pipe hands over
+  // whatever a busy machine has gathered at once, and the host build's stdin thread then races
+  // its input queue and garbles lines. So the input goes at the cable's pace.
+  let pending = Buffer.alloc(0);
+  let pump: ReturnType<typeof setInterval> | undefined;
+  const alive = (): boolean => run.proc.exitCode === null && run.proc.signalCode === null;
+  const drain = (): void => {
+    if (!alive() || pending.length === 0) {
+      if (pump !== undefined) clearInterval(pump);
+      pump = undefined;
+      return;
+    }
+    run.proc.stdin?.write(pending.subarray(0, BYTES_PER_TICK));
+    pending = pending.subarray(BYTES_PER_TICK);
+  };
   return {
     input: (chunk) => {
-      if (run.proc.exitCode === null && run.proc.signalCode === null) run.proc.stdin?.write(chunk);
+      if (!alive()) return;
+      pending = Buffer.concat([pending, chunk]);
+      if (pump === undefined) {
+        drain();
+        pump = setInterval(drain, TICK_MS);
+      }
     },
-    kill: run.kill,
+    kill: async () => {
+      if (pump !== undefined) clearInterval(pump);
+      pump = undefined;
+      await run.kill();
+    },
   };
 }
 
