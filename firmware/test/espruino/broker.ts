@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { type EspruinoNode, type NodeOptions, startNode } from "../../../testkit/espruino.js";
 import { type Mosquitto, restartMosquitto, startMosquitto } from "../../../testkit/mosquitto.js";
 
 export interface Seen {
@@ -63,4 +65,48 @@ export async function startBroker(): Promise<Broker> {
     },
   };
   return broker;
+}
+
+/**
+ * A test file's rig: one broker for the file, and every node a test starts disposed of after
+ * that test, so no node talks into the next one.
+ */
+export function espruinoRig(): { broker(): Broker; node(options: NodeOptions): Promise<EspruinoNode> } {
+  let broker: Broker | undefined;
+  const nodes: EspruinoNode[] = [];
+  beforeAll(async () => {
+    broker = await startBroker();
+  });
+  afterAll(async () => {
+    await broker?.close();
+  });
+  afterEach(async () => {
+    for (const n of nodes.splice(0)) await n.dispose();
+  });
+  return {
+    broker: () => {
+      if (broker === undefined) throw new Error("the broker starts in beforeAll");
+      return broker;
+    },
+    node: async (options) => {
+      const n = await startNode(options);
+      nodes.push(n);
+      return n;
+    },
+  };
+}
+
+/** parking.json for spot `spot` of zone A reporting to `broker` every second, plus `extra`. */
+export function spotSettings(
+  broker: Broker,
+  spot: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    zone: "A",
+    spot,
+    mqtt: { host: "127.0.0.1", port: broker.mosquitto.port },
+    interval_s: 1,
+    ...extra,
+  };
 }

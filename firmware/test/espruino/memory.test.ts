@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DISTRESS, ESP32_FREE_JSVARS, type EspruinoNode, startNode } from "../../../testkit/espruino.js";
-import { type Broker, startBroker } from "./broker.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DISTRESS, ESP32_FREE_JSVARS, type EspruinoNode } from "../../../testkit/espruino.js";
+import { type Broker, espruinoRig, spotSettings } from "./broker.js";
 
 /**
  * The JsVar budget (firmware/README.md, "Memory"): every path works when only 2,000 JsVars are
@@ -11,17 +11,11 @@ import { type Broker, startBroker } from "./broker.js";
  */
 const FREE_JSVARS_BEFORE_LOAD = ESP32_FREE_JSVARS;
 
+const rig = espruinoRig();
 let broker: Broker;
-const nodes: EspruinoNode[] = [];
 
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(async () => {
-  await broker.close();
-});
-afterEach(async () => {
-  for (const n of nodes.splice(0)) await n.dispose();
+beforeAll(() => {
+  broker = rig.broker();
 });
 
 function reports(spot: string): Array<Record<string, unknown>> {
@@ -33,19 +27,12 @@ function healthy(n: EspruinoNode): void {
 }
 
 async function budgetNode(spot: string, extra: Record<string, unknown> = {}): Promise<EspruinoNode> {
-  const n = await startNode({
+  const n = await rig.node({
     build: "esp32vars",
     freeJsVars: FREE_JSVARS_BEFORE_LOAD,
-    settings: {
-      zone: "A",
-      spot,
-      mqtt: { host: "127.0.0.1", port: broker.mosquitto.port },
-      interval_s: 1,
-      ...extra,
-    },
+    settings: spotSettings(broker, spot, extra),
     echo: 250,
   });
-  nodes.push(n);
   // The filler says how many it left; more than asked means the test measures nothing.
   const free = Number((await n.waitForLine(/^HOST free \d+$/)).slice(10));
   expect(free).toBeLessThanOrEqual(FREE_JSVARS_BEFORE_LOAD);

@@ -1,48 +1,27 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { decode } from "../../../protocol/src/decode.js";
 import { decodeSerialLine } from "../../../protocol/src/serial.js";
-import { type EspruinoNode, type NodeOptions, startNode } from "../../../testkit/espruino.js";
-import { type Broker, startBroker } from "./broker.js";
+import { type Broker, espruinoRig, spotSettings } from "./broker.js";
 
 /**
  * The firmware bundles on the real Espruino interpreter (LINUX host build), against a real
  * Mosquitto: what the node prints and publishes, driven through the stubbed echo pin and Wi-Fi.
  */
 
+const rig = espruinoRig();
+const node = rig.node;
 let broker: Broker;
-const nodes: EspruinoNode[] = [];
 let spots = 0;
 
-beforeAll(async () => {
-  broker = await startBroker();
+beforeAll(() => {
+  broker = rig.broker();
 });
-afterAll(async () => {
-  await broker.close();
-});
-afterEach(async () => {
-  for (const n of nodes.splice(0)) await n.dispose();
-});
-
-async function node(options: NodeOptions): Promise<EspruinoNode> {
-  const n = await startNode(options);
-  nodes.push(n);
-  return n;
-}
 
 /** A spot of its own per test, so retained messages of one never meet another. */
 function newSpot(extra: Record<string, unknown> = {}): { spot: string; settings: Record<string, unknown> } {
   spots += 1;
   const spot = `s${spots}`;
-  return {
-    spot,
-    settings: {
-      zone: "A",
-      spot,
-      mqtt: { host: "127.0.0.1", port: broker.mosquitto.port },
-      interval_s: 1,
-      ...extra,
-    },
-  };
+  return { spot, settings: spotSettings(broker, spot, extra) };
 }
 
 /** The spot's reports on MQTT so far, decoded by the gateway's own decoder. */
