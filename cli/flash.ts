@@ -30,6 +30,7 @@ export function flashCommands(program: Command): void {
     .option("--mqtt-password <password>", "MQTT password")
     .option("--threshold-cm <cm>", "occupied below this distance (default: the firmware's)")
     .option("--no-follow", "do not wait for the first report after the restart")
+    .option("--keep-ble", "leave Bluetooth on (by default it is turned off: ~1,800 more JsVars for the node)")
     .action(async (flags: FlashFlags) => {
       if (flags.list) {
         for (const line of await listPorts()) console.log(line);

@@ -16,6 +16,8 @@ export interface FlashOptions extends NodeFlags {
   bundle: string;
   /** Follow the node's output after the restart until its first report. */
   follow?: boolean;
+  /** Leave Bluetooth on; by default an ESP32 that has it on gets it turned off (see flashNode). */
+  keepBle?: boolean;
   timeouts?: Partial<FlashTimeouts>;
 }
 
@@ -23,6 +25,8 @@ export interface FlashTimeouts {
   answerMs: number;
   commandMs: number;
   resetSettleMs: number;
+  /** How long an ESP32 takes to restart after Bluetooth is turned off, before it is asked again. */
+  bleRestartMs: number;
   reportMs: number;
 }
 
@@ -81,6 +85,7 @@ export async function flashNode(options: FlashOptions, io: FlashIo): Promise<Fla
     answerMs: 3_000,
     commandMs: 5_000,
     resetSettleMs: 1_000,
+    bleRestartMs: 4_000,
     reportMs: 30_000,
     ...options.timeouts,
   };
@@ -97,6 +102,7 @@ export async function flashNode(options: FlashOptions, io: FlashIo): Promise<Fla
     io.step(`Talking to Espruino on ${path} at ${baud} baud.`);
     await repl.interrupt();
     await repl.reset();
+    if (options.keepBle !== true) await bluetoothOff(repl, io, timeouts.bleRestartMs);
     io.step(`Uploading ${bundle.length} bytes into ${BOOT_FILE}.`);
     await repl.exec(`require("Storage").erase("${BOOT_FILE}")`, `erasing the old ${BOOT_FILE}`);
     const uploadStart = Date.now();
@@ -121,6 +127,33 @@ export async function flashNode(options: FlashOptions, io: FlashIo): Promise<Fla
   } finally {
     repl.detach();
     await closeSerial(port);
+  }
+}
+
+/**
+ * The node uses no Bluetooth, and Espruino on an ESP32 with BLE off makes about 1,800 more
+ * JsVars at start (targets/esp32/jswrap_esp32.c, `ESP32.enableBLE`): room the program can use
+ * (firmware/README.md, "Memory"). The switch is kept in the chip's NVS, but it also erases the
+ * saved code and restarts the board, so it is done here, before the upload, never by the node.
+ * A board without the ESP32 object (another build) is left alone.
+ */
+async function bluetoothOff(repl: EspruinoRepl, io: FlashIo, restartMs: number): Promise<void> {
+  const on = await repl.exec(
+    'print(typeof ESP32=="object"&&typeof ESP32.getState=="function"&&ESP32.getState().BLE===true)',
+    "checking whether Bluetooth is on",
+  );
+  if (on !== "true") return;
+  io.step(
+    "Turning Bluetooth off: the node does not use it, and without it the ESP32 has about 1,800 more JsVars (--keep-ble leaves it on). The board restarts.",
+  );
+  repl.send("ESP32.enableBLE(false)");
+  await new Promise((resolve) => setTimeout(resolve, restartMs));
+  await repl.interrupt();
+  const still = await repl.exec("print(ESP32.getState().BLE)", "checking that Bluetooth is off");
+  if (still !== "false") {
+    throw new ToolError(
+      `The node still has Bluetooth on after ESP32.enableBLE(false) (it answered "${still}"); flash again with --keep-ble to leave it on.`,
+    );
   }
 }
 

@@ -21,6 +21,13 @@ export interface FakeEspruinoOptions {
   garble?: number;
   /** Runs this many lines, then never answers again, like a device that crashed. */
   answerLines?: number;
+  /**
+   * An ESP32 build: the ESP32 object, with Bluetooth on or off. Undefined: a board without it.
+   * `ESP32.enableBLE` keeps the switch, erases the saved code and restarts, as the port does.
+   */
+  ble?: boolean;
+  /** With `ble`: enableBLE(false) is ignored, as if the NVS write failed. */
+  bleStuck?: boolean;
 }
 
 const BANNER = [
@@ -47,8 +54,10 @@ export class FakeEspruino {
   private input = "";
   private echoOff = false;
   private queue: Promise<void> = Promise.resolve();
-  private context = this.newContext();
-  private afterLine: "reset" | "load" | null = null;
+  private context: vm.Context;
+  private afterLine: "reset" | "load" | "restart" | null = null;
+  /** Bluetooth as the chip's NVS holds it; survives restarts. */
+  bluetooth: boolean | undefined;
   private corrupted = false;
   private garbled = 0;
 
@@ -56,6 +65,9 @@ export class FakeEspruino {
     private readonly port: SerialPort,
     private readonly options: FakeEspruinoOptions,
   ) {
+    this.bluetooth = options.ble;
+    // Built here, not as a field initializer: it reads the options, set only by now.
+    this.context = this.newContext();
     port.on("data", (chunk: Buffer) => this.receive(chunk.toString("latin1")));
   }
 
@@ -119,7 +131,12 @@ export class FakeEspruino {
     // Like Espruino, reset() and load() take effect once the line that called them is done.
     const after = this.afterLine;
     this.afterLine = null;
-    if (after) {
+    if (after === "restart") {
+      // A hard restart: the REPL is gone for a moment, then the banner, and a fresh prompt.
+      this.context = this.newContext();
+      await delay(200);
+      this.print(`\r\n${BANNER}\r\n`);
+    } else if (after) {
       this.context = this.newContext();
       this.print(`\r\n${BANNER}\r\n`);
       if (after === "load") this.boot();
@@ -178,6 +195,19 @@ export class FakeEspruino {
       reset: () => {
         this.afterLine = "reset";
       },
+      ...(this.options.ble === undefined
+        ? {}
+        : {
+            ESP32: {
+              getState: () => ({ BLE: this.bluetooth, Wifi: true }),
+              enableBLE: (enable: boolean) => {
+                if (!this.options.bleStuck) this.bluetooth = enable;
+                // jsfRemoveCodeFromFlash, then esp_restart.
+                this.files.delete(".bootcde");
+                this.afterLine = "restart";
+              },
+            },
+          }),
       load: () => {
         this.afterLine = "load";
       },

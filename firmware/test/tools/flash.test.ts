@@ -57,7 +57,7 @@ describe("flashNode through a fake Espruino REPL on a pseudo-terminal", () => {
       wifiPassword: 'p"a\\ss wörd',
       mqttHost: "192.168.1.10",
       mqttPort: "1883",
-      timeouts: { resetSettleMs: 100, reportMs: 5_000 },
+      timeouts: { resetSettleMs: 100, bleRestartMs: 400, reportMs: 5_000 },
       ...extra,
     };
   }
@@ -113,6 +113,37 @@ describe("flashNode through a fake Espruino REPL on a pseudo-terminal", () => {
     expect(Math.max(...node.lines.map((line) => line.length))).toBeLessThanOrEqual(MAX_LINE_CHARS);
     expect(node.lines).toContain("reset();");
     expect(node.lines.at(-1)).toBe("load();");
+    // A board without the ESP32 object is asked about Bluetooth, and left alone.
+    expect(node.lines.some((line) => line.includes("enableBLE"))).toBe(false);
+  });
+
+  it("turns Bluetooth off on an ESP32 that has it on, before the upload, and goes on after the restart", async () => {
+    const node = await attach({ ble: true });
+    const io = recorder();
+    await flashNode(options({ follow: false }), io);
+    expect(node.bluetooth).toBe(false);
+    expect(io.steps).toContainEqual(
+      expect.stringMatching(/^Turning Bluetooth off: .* The board restarts\.$/),
+    );
+    const off = node.lines.indexOf("ESP32.enableBLE(false)");
+    const firstWrite = node.lines.findIndex((line) => line.includes('Storage").write(".bootcde"'));
+    expect(off).toBeGreaterThanOrEqual(0);
+    // enableBLE erases the saved code: it must come before the bundle is written.
+    expect(off).toBeLessThan(firstWrite);
+    expect(node.file(".bootcde")?.equals(fixtureBundle())).toBe(true);
+  });
+
+  it("leaves Bluetooth on with keepBle, and says so when the switch does not take", async () => {
+    const kept = await attach({ ble: true });
+    await flashNode(options({ follow: false, keepBle: true }), recorder());
+    expect(kept.bluetooth).toBe(true);
+    expect(kept.lines.some((line) => line.includes("enableBLE"))).toBe(false);
+    await kept.close();
+    device = null;
+    await attach({ ble: true, bleStuck: true });
+    expect(await failure(flashNode(options({ follow: false }), recorder()))).toMatch(
+      /^The node still has Bluetooth on after ESP32\.enableBLE\(false\) \(it answered "true"\); flash again with --keep-ble to leave it on\.$/,
+    );
   });
 
   it("takes the line a node prints after publishing on MQTT as its first report", async () => {
