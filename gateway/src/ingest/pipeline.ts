@@ -33,6 +33,7 @@ const noop = (): void => {};
  */
 export class IngestPipeline {
   private readonly rejectLog = new LogRateLimiter(10, 60_000);
+  private readonly dropLog = new LogRateLimiter(10, 60_000);
   private readonly now: () => number;
 
   constructor(private readonly deps: PipelineDeps) {
@@ -91,7 +92,10 @@ export class IngestPipeline {
         if (result.outcome !== "accepted") {
           if (result.outcome === "duplicate") counters.duplicates += 1;
           else counters.stale += 1;
-          writer.add({}, ack);
+          this.logDrop(decoded.zone, decoded.spot, result.outcome, result.why, source, receivedAt);
+          // A stale report was still sent just now: the node is alive, and its spot says so.
+          if (result.outcome === "stale") this.commit(result.spot, result.change, ack);
+          else writer.add({}, ack);
           return;
         }
         counters.accepted += 1;
@@ -124,6 +128,22 @@ export class IngestPipeline {
       ack();
       this.deps.bus.emit("spotChanged", { event: change, spot });
     });
+  }
+
+  private logDrop(
+    zone: string,
+    spot: string,
+    outcome: "duplicate" | "stale",
+    why: string,
+    source: IngestSource,
+    now: number,
+  ): void {
+    const dropped = this.dropLog.admit(now);
+    if (dropped === null) return;
+    this.deps.logger.info(
+      { zone, spot, outcome, source, ...(dropped > 0 ? { suppressedSinceLast: dropped } : {}) },
+      `report for ${zone}/${spot} not stored, ${outcome}: ${why}`,
+    );
   }
 
   private logRejection(

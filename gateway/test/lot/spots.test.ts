@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { SpotReport } from "../../../protocol/src/types.js";
-import { applyAvailability, applyReport, spotState, staleSpots } from "../../src/lot/spots.js";
+import {
+  applyAvailability,
+  applyReport,
+  MAX_CLOCK_AHEAD_MS,
+  spotState,
+  staleSpots,
+} from "../../src/lot/spots.js";
 import type { ChangeEvent, Spot } from "../../src/lot/types.js";
 import { deepFreeze, makeSpot } from "./fixtures.js";
 
@@ -85,10 +91,13 @@ describe("applyReport, ordering by seq", () => {
     expect(report(makeSpot({ seq: 0 }), { ...free, seq: 0, reason: "boot" }).outcome).toBe("duplicate");
   });
 
-  it("drops a lower seq as stale, even when its clock is newer", () => {
+  it("drops a lower seq as stale, even when its clock is newer, and says why", () => {
     const r = report(prev, { ...occupied, seq: 9, ts: 9_000 });
     expect(r.outcome).toBe("stale");
-    expect(r.spot).toBe(prev);
+    expect(r.outcome !== "accepted" && r.why).toBe("seq 9 arrived after seq 10 (sent earlier, or replayed)");
+    // Not stored, but sent just now: the node is alive.
+    expect(r.spot).toEqual({ ...prev, lastSeen: 5_000 });
+    expect(r.change).toBeNull();
   });
 
   it("accepts a higher seq, even when its clock is older", () => {
@@ -117,10 +126,13 @@ describe("applyReport, ordering by seq", () => {
 describe("applyReport, ordering by the node's clock", () => {
   const prev = makeSpot({ reportedAt: 4_000, confidence: 0.9, distanceCm: 180 });
 
-  it("drops a report measured before the last one as stale", () => {
+  it("drops a report measured before the last one as stale, and keeps its node alive", () => {
     const r = report(prev, { ...occupied, ts: 3_999 });
     expect(r.outcome).toBe("stale");
-    expect(r.spot).toBe(prev);
+    expect(r.spot).toEqual({ ...prev, lastSeen: 5_000 });
+    expect(r.outcome !== "accepted" && r.why).toBe(
+      "measured at 1970-01-01T00:00:03.999Z, before the last report (1970-01-01T00:00:04.000Z)",
+    );
   });
 
   it("drops the same report seen twice as a duplicate", () => {
@@ -271,6 +283,39 @@ describe("applyAvailability", () => {
   it("changes nothing when an offline spot says offline again", () => {
     const prev = makeSpot({ online: false, lastSeen: 2_000 });
     expect(avail(prev, false)).toEqual({ spot: prev, change: null });
+  });
+});
+
+describe("applyReport, a node clock ahead of the gateway's", () => {
+  const NOW = Date.UTC(2026, 11, 6, 12);
+  it("believes a clock up to five minutes ahead, and orders by arrival beyond that", () => {
+    expect(report(undefined, { ...free, ts: NOW + MAX_CLOCK_AHEAD_MS }, NOW).spot.reportedAt).toBe(
+      NOW + MAX_CLOCK_AHEAD_MS,
+    );
+    expect(report(undefined, { ...free, ts: NOW + MAX_CLOCK_AHEAD_MS + 1 }, NOW).spot.reportedAt).toBe(NOW);
+    expect(report(undefined, free, NOW).spot.reportedAt).toBeNull();
+  });
+
+  it("never freezes a spot after a report stamped in 2999", () => {
+    const future = report(undefined, { ...occupied, ts: Date.UTC(2999, 0, 1) }, NOW);
+    expect(future.outcome).toBe("accepted");
+    const next = report(future.spot, { ...free, ts: NOW + 30_000 }, NOW + 30_000);
+    expect(next.outcome).toBe("accepted");
+    expect(next.spot.status).toBe("free");
+  });
+
+  it("follows a node clock an hour ahead that is put right", () => {
+    const ahead = report(undefined, { ...occupied, ts: NOW + 3_600_000 }, NOW);
+    const corrected = report(ahead.spot, { ...free, ts: NOW + 60_000 }, NOW + 60_000);
+    expect(corrected.outcome).toBe("accepted");
+  });
+
+  it("brings a spot that went offline back when a stale report proves its node alive", () => {
+    const offline = makeSpot({ reportedAt: 4_000, online: false, status: "free" });
+    const r = report(offline, { ...free, ts: 3_000 }, 9_000);
+    expect(r.outcome).toBe("stale");
+    expect(r.spot).toMatchObject({ online: true, lastSeen: 9_000, status: "free", reportedAt: 4_000 });
+    expect(r.change).toMatchObject({ state: "free", previous: "offline", ts: 9_000 });
   });
 });
 
