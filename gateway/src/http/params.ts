@@ -1,3 +1,4 @@
+import { MAX_EPOCH_MS, parseIsoDateTime } from "../../../protocol/src/iso-time.js";
 import { inSite } from "../lot/sites.js";
 
 /** Query-parameter readers that fail with a 400 naming the parameter. */
@@ -7,14 +8,21 @@ export class BadRequestError extends Error {
   readonly statusCode = 400;
 }
 
-/** Reads `from`/`to`: ISO 8601 (with or without a zone; without one it is gateway-local time) or epoch ms. */
+/**
+ * Reads `from`/`to`: an ISO 8601 date-time (with or without a zone; without one it is
+ * gateway-local time), a date alone (local midnight), or epoch milliseconds. Nothing else:
+ * `Date.parse` would also take `-1`, `2026-02-30` (as 2 March) and `Dec 1 2026`, and answer
+ * for a range the caller did not ask for.
+ */
 export function parseInstant(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === "") return undefined;
   const text = value.trim();
-  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(ms) || ms < 0 || ms > 8.64e15) {
+  const ms = /^\d{1,16}$/.test(text)
+    ? Number(text)
+    : parseIsoDateTime(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00` : text);
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0 || ms > MAX_EPOCH_MS) {
     throw new BadRequestError(
-      `Query parameter ${name} must be an ISO 8601 date (2026-01-11T15:30:00Z) or epoch milliseconds, got "${text.slice(0, 64)}".`,
+      `Query parameter ${name} must be an ISO 8601 date (2026-01-11T15:30:00Z, or 2026-01-11) or epoch milliseconds, got "${text.slice(0, 64)}".`,
     );
   }
   return ms;
