@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, getJson, startTestGateway, type TestGateway } from "../support/gateway.js";
@@ -45,6 +47,12 @@ function parseExposition(text: string): Sample[] {
     samples.push({ name, labels, value: Number(value.replace("Inf", "Infinity")) });
   }
   return samples;
+}
+
+/** Debian's prometheus package brings promtool; without it the test fails and says so. */
+function promtool(): string {
+  for (const path of ["/usr/bin/promtool", "/usr/local/bin/promtool"]) if (existsSync(path)) return path;
+  throw new Error("promtool is not installed: the metrics test needs it (apt-get install prometheus).");
 }
 
 function find(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
@@ -114,6 +122,14 @@ describe("GET /metrics", () => {
     );
     expect(find(samples, "parking_process_cpu_user_seconds_total")).toBeGreaterThan(0);
     expect(samples.every((s) => s.name.startsWith("parking_"))).toBe(true);
+  });
+
+  it("passes promtool check metrics, Prometheus's own linter", async () => {
+    const response = await fetch(`${gateway.baseUrl}/metrics`);
+    const body = await response.text();
+    const check = spawnSync(promtool(), ["check", "metrics"], { input: body, encoding: "utf8" });
+    expect(`${check.stdout}${check.stderr}`).toBe("");
+    expect(check.status).toBe(0);
   });
 
   it("is listed in the OpenAPI document", async () => {
