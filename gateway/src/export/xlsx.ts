@@ -3,7 +3,7 @@ import { finished } from "node:stream/promises";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import ExcelJS from "exceljs";
 import type { StoredChangeEvent } from "../store/types.js";
-import { EXPORT_COLUMNS, exportRow } from "./cells.js";
+import { EXPORT_COLUMNS, exportValues } from "./cells.js";
 
 /** Excel's own limit, header included; a longer export continues on `events-2`, `events-3`... */
 const EXCEL_MAX_ROWS = 1_048_576;
@@ -33,9 +33,18 @@ export interface XlsxExportOptions {
   rowsPerSheet?: number;
 }
 
+/** Excel dates carry no zone: the times are UTC, to the millisecond, and say so in the format. */
+const TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss.000 "UTC"';
+const TIME_COLUMNS = new Set<string>(["timestamp", "reported_at"]);
+
 function addSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, index: number): ExcelJS.Worksheet {
   const sheet = workbook.addWorksheet(index === 1 ? "events" : `events-${index}`);
-  sheet.columns = EXPORT_COLUMNS.map((name) => ({ header: name, key: name, width: COLUMN_WIDTHS[name] }));
+  sheet.columns = EXPORT_COLUMNS.map((name) => ({
+    header: name,
+    key: name,
+    width: COLUMN_WIDTHS[name],
+    ...(TIME_COLUMNS.has(name) ? { style: { numFmt: TIME_FORMAT } } : {}),
+  }));
   return sheet;
 }
 
@@ -59,9 +68,9 @@ async function whenWritable(output: Writable): Promise<void> {
 
 /**
  * History as an .xlsx workbook, written with exceljs's streaming writer so memory stays flat.
- * Timestamps are ISO 8601 UTC text, as in the CSV: without styles exceljs can only give a
- * Date cell the date-only format, which would hide the time. On failure `output` is destroyed,
- * so a truncated file never looks complete, and the error is rethrown.
+ * Times are real Excel dates (sortable, usable in formulas) in UTC; text is written as text,
+ * which a workbook never evaluates, so ids such as `-2` come back as they were. On failure
+ * `output` is destroyed, so a truncated file never looks complete, and the error is rethrown.
  */
 export async function xlsxExport(
   events: AsyncIterable<StoredChangeEvent>,
@@ -75,7 +84,8 @@ export async function xlsxExport(
   try {
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
       stream: output,
-      useStyles: false,
+      // Styles carry the date-and-time format of the two time columns.
+      useStyles: true,
       useSharedStrings: false,
     });
     let sheetIndex = 1;
@@ -89,7 +99,7 @@ export async function xlsxExport(
         sheet = addSheet(workbook, sheetIndex);
         rowsInSheet = 1;
       }
-      sheet.addRow(exportRow(event)).commit();
+      sheet.addRow(exportValues(event)).commit();
       rowsInSheet += 1;
       rows += 1;
       if (rows % ROWS_PER_CHECK === 0) await whenWritable(output);

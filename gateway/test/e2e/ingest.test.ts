@@ -113,7 +113,10 @@ describe.each(["embedded Aedes", "Mosquitto"])("gateway with the %s broker", (br
       const sheet = workbook.worksheets[0];
       const cells: string[] = [];
       sheet?.eachRow((row, n) => {
-        if (n > 1) cells.push(`${row.getCell(4).text}=${row.getCell(5).text}@${row.getCell(11).text}`);
+        // The node's time is an Excel date now, not text.
+        const reported = row.getCell(11).value;
+        const at = reported instanceof Date ? reported.toISOString() : "";
+        if (n > 1) cells.push(`${row.getCell(4).text}=${row.getCell(5).text}@${at}`);
       });
       expect(cells.sort()).toEqual(["place_1=free@", `place_2=occupied@${place2ReportedAt}`]);
     } finally {

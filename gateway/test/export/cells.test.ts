@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EXPORT_COLUMNS, escapeSpreadsheetCell, exportRow } from "../../src/export/cells.js";
+import { EXPORT_COLUMNS, escapeSpreadsheetCell, exportRow, exportValues } from "../../src/export/cells.js";
 import { changeEvent } from "./events.js";
 
 describe("escapeSpreadsheetCell", () => {
@@ -35,6 +35,14 @@ describe("exportRow", () => {
     expect(EXPORT_COLUMNS.at(-1)).toBe("reported_at");
     expect(exportRow(changeEvent(4)).at(-1)).toBeNull();
     expect(exportRow(changeEvent(4, { reportedAt: 0 })).at(-1)).toBe("1970-01-01T00:00:00.000Z");
+  });
+
+  it("gives the formats typed values: the times as instants, text unescaped", () => {
+    const event = changeEvent(3, { zone: "-B", reportedAt: 5 });
+    const values = exportValues(event);
+    expect(values[1]).toEqual(new Date(event.ts));
+    expect(values[2]).toBe("-B");
+    expect(values.at(-1)).toEqual(new Date(5));
   });
 
   it("escapes a timestamp whose year needs a sign", () => {

@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXPORT_COLUMNS } from "../../src/export/cells.js";
+import { EXPORT_COLUMNS, type ExportValue, exportValues } from "../../src/export/cells.js";
 import { xlsxExport } from "../../src/export/xlsx.js";
 import type { StoredChangeEvent } from "../../src/store/types.js";
-import { CountingSource, changeEvent, expectedCells, fromArray, HOSTILE_EVENTS } from "./events.js";
+import { CountingSource, changeEvent, fromArray, HOSTILE_EVENTS } from "./events.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -31,7 +31,7 @@ async function writeAndRead(events: AsyncIterable<StoredChangeEvent>, rowsPerShe
 }
 
 /** XML turns every CR into LF, and an empty text cell reads back as no value. */
-function asXlsxValue(cell: string | number | null): string | number | null {
+function asXlsxValue(cell: ExportValue): ExportValue {
   if (cell === "") return null;
   return typeof cell === "string" ? cell.replace(/\r\n?/g, "\n") : cell;
 }
@@ -50,18 +50,37 @@ describe("xlsxExport", () => {
     expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(["events"]);
     const [header, ...rows] = sheetValues(workbook.getWorksheet("events") as ExcelJS.Worksheet);
     expect(header).toEqual([...EXPORT_COLUMNS]);
-    expect(rows).toEqual(HOSTILE_EVENTS.map((event) => expectedCells(event).map(asXlsxValue)));
+    expect(rows).toEqual(HOSTILE_EVENTS.map((event) => exportValues(event).map(asXlsxValue)));
   });
 
-  it("neutralises formulas and keeps numbers as numbers", async () => {
+  it("writes text as text, never a formula and without CSV's apostrophe, and numbers as numbers", async () => {
     const workbook = await writeAndRead(fromArray(HOSTILE_EVENTS.slice(0, 2)));
     const sheet = workbook.getWorksheet("events") as ExcelJS.Worksheet;
-    expect(sheet.getCell("C2").value).toBe("'=cmd|' /C calc'!A0");
-    expect(sheet.getCell("D2").value).toBe("'+1");
-    expect(sheet.getCell("C3").value).toBe("'-2+3");
-    expect(sheet.getCell("D3").value).toBe("'@SUM(1)");
-    expect(sheet.getCell("G2").type).toBe(ExcelJS.ValueType.Number);
+    expect(sheet.getCell("C2").value).toBe("=cmd|' /C calc'!A0");
+    expect(sheet.getCell("D2").value).toBe("+1");
+    expect(sheet.getCell("C3").value).toBe("-2+3");
+    expect(sheet.getCell("D3").value).toBe("@SUM(1)");
     expect(sheet.getCell("C2").type).toBe(ExcelJS.ValueType.String);
+    expect(sheet.getCell("D2").type).toBe(ExcelJS.ValueType.String);
+    expect(sheet.getCell("G2").type).toBe(ExcelJS.ValueType.Number);
+  });
+
+  it("writes the times as Excel dates in UTC, shown to the millisecond", async () => {
+    const event = changeEvent(1, {
+      ts: Date.UTC(2026, 0, 11, 8, 30, 3, 123),
+      reportedAt: Date.UTC(2026, 0, 11, 8, 30, 2),
+    });
+    const workbook = await writeAndRead(fromArray([event]));
+    const sheet = workbook.getWorksheet("events") as ExcelJS.Worksheet;
+    for (const [address, ms] of [
+      ["B2", event.ts],
+      ["K2", event.reportedAt as number],
+    ] as const) {
+      const cell = sheet.getCell(address);
+      expect(cell.type).toBe(ExcelJS.ValueType.Date);
+      expect((cell.value as Date).getTime()).toBe(ms);
+      expect(cell.numFmt).toBe('yyyy-mm-dd hh:mm:ss.000 "UTC"');
+    }
   });
 
   it("gives just the header for no events", async () => {

@@ -66,6 +66,17 @@ describe("security headers", () => {
     expect(answer.headers["content-security-policy"]).toBe(API_CSP);
   });
 
+  it("on both exports, the workbook too, which writes its own headers", async () => {
+    for (const path of ["/api/export.csv", "/api/export.xlsx"]) {
+      const answer = await head(`${gateway.baseUrl}${path}`);
+      expect(answer.status, path).toBe(200);
+      await answer.body;
+      expectBase(answer.headers);
+      expect(answer.headers["content-security-policy"], path).toBe(API_CSP);
+      expect(String(answer.headers["content-disposition"]), path).toMatch(/^attachment; filename=/);
+    }
+  });
+
   it("on the dashboard, which keeps its own policy", async () => {
     const answer = await head(`${gateway.baseUrl}/`);
     expect([200, 503]).toContain(answer.status);

@@ -4,6 +4,7 @@ import { exportFilename } from "../../export/filename.js";
 import type { ApiContext } from "../context.js";
 import { checkSiteZone, parseRange } from "../params.js";
 import { rangeProperties, siteProperty, zoneProperty } from "../schemas.js";
+import { API_CSP, BASE_SECURITY_HEADERS } from "../securityHeaders.js";
 
 interface ExportQuery {
   from?: string;
@@ -50,7 +51,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ApiContext): void {
     {
       schema: {
         summary:
-          "Spot changes as an Excel workbook, oldest first; cells that a spreadsheet would evaluate are escaped",
+          "Spot changes as an Excel workbook, oldest first; times are Excel dates in UTC, text stays text",
         tags: ["history"],
         querystring,
         produces: ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
@@ -69,7 +70,12 @@ export function exportRoutes(app: FastifyInstance, ctx: ApiContext): void {
       // The workbook writes straight to the socket; Fastify steps aside.
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, reply.getHeaders() as Record<string, string>);
+      // A hijacked reply skips the onSend hook that adds these to every other answer.
+      res.writeHead(200, {
+        ...BASE_SECURITY_HEADERS,
+        "content-security-policy": API_CSP,
+        ...(reply.getHeaders() as Record<string, string>),
+      });
       try {
         // exceljs costs ~28 MB of memory: loaded on the first spreadsheet export, not at start.
         const { xlsxExport } = await import("../../export/xlsx.js");
