@@ -12,6 +12,7 @@ import { GatewayBus } from "./bus.js";
 import { type GatewaySettings, redactUrl } from "./config/settings.js";
 import { UserFacingError } from "./errors.js";
 import { buildHttpApp } from "./http/app.js";
+import { WriteAudit } from "./http/writeAudit.js";
 import { IngestCounters } from "./ingest/counters.js";
 import { MqttLink } from "./ingest/mqttLink.js";
 import { IngestPipeline } from "./ingest/pipeline.js";
@@ -134,7 +135,15 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
       logger: logger.child({ component: "mqtt" }),
     });
     link.onMessage((topic, payload, ack) => pipeline.receive(topic, payload, "mqtt", ack));
-    const metrics = new GatewayMetrics({ counters, writer, hub, link, summary: () => summary.summary() });
+    const audit = new WriteAudit(logger);
+    const metrics = new GatewayMetrics({
+      counters,
+      writer,
+      hub,
+      link,
+      audit,
+      summary: () => summary.summary(),
+    });
     cleanups.push(() => link.stop());
     const publisher = new MqttPublisher(bus, link, settings.topicRoot);
     publisher.start(summary.alertState());
@@ -228,6 +237,7 @@ export async function startGateway(settings: GatewaySettings, logger: Logger): P
         metrics,
         spots,
         apiToken: settings.apiToken,
+        audit,
         rateLimit: settings.rateLimit,
       },
       logger,

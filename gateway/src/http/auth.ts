@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest, preParsingHookHandler } from "fastify";
+import type { WriteAudit } from "./writeAudit.js";
 
 export const WRITES_DISABLED =
   "Write endpoints are disabled: start the gateway with --api-token (PARKING_API_TOKEN).";
@@ -27,20 +28,26 @@ function refusal(statusCode: 401 | 403, message: string): Error & { statusCode: 
  * is read, so a stranger's body is never parsed or validated and cannot probe the schema.
  * Read routes never use it: the dashboard on the LAN reads without a token.
  */
-export function requireToken(token: string | null): preParsingHookHandler {
+export function requireToken(token: string | null, audit: WriteAudit): preParsingHookHandler {
   const expected = token === null ? null : digest(token);
   return async (request: FastifyRequest, reply: FastifyReply, payload) => {
-    if (expected === null) throw refusal(403, WRITES_DISABLED);
+    if (expected === null) {
+      audit.refused("disabled", request);
+      throw refusal(403, WRITES_DISABLED);
+    }
     const match = BEARER.exec(request.headers.authorization ?? "");
     const given = match?.[1];
     if (given === undefined) {
+      audit.refused("missing", request);
       reply.header("www-authenticate", "Bearer");
       throw refusal(401, TOKEN_REQUIRED);
     }
     if (!timingSafeEqual(digest(given), expected)) {
+      audit.refused("wrong", request);
       reply.header("www-authenticate", 'Bearer error="invalid_token"');
       throw refusal(401, TOKEN_WRONG);
     }
+    audit.allowed(request);
     return payload;
   };
 }

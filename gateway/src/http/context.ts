@@ -5,6 +5,7 @@ import type { GatewayMetrics } from "../services/metrics.js";
 import type { SpotAdmin } from "../services/spotAdmin.js";
 import type { SummaryService } from "../services/summaryService.js";
 import type { Store } from "../store/types.js";
+import type { WriteAudit } from "./writeAudit.js";
 
 /**
  * What the routes read, and the one narrow way they change anything: `spots`, behind the API
@@ -26,6 +27,8 @@ export interface ApiContext {
   spots: Pick<SpotAdmin, "configure" | "retire">;
   /** Bearer token of the write routes; null refuses them all. */
   apiToken: string | null;
+  /** Logs who wrote, and counts and logs who was refused. */
+  audit: WriteAudit;
   /** API requests per minute per client address; 0 turns the limit off. */
   rateLimit: number;
 }

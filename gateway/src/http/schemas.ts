@@ -84,7 +84,8 @@ export const zonePattern = "^([A-Za-z0-9_-]{1,32}/)?[A-Za-z0-9_-]{1,32}$";
 export const rangeProperties = {
   from: {
     type: "string",
-    description: "ISO 8601 date-time (local time if it has no zone), a date (local midnight) or epoch ms; inclusive.",
+    description:
+      "ISO 8601 date-time (local time if it has no zone), a date (local midnight) or epoch ms; inclusive.",
   },
   to: { type: "string", description: "ISO 8601 date-time, a date or epoch ms; exclusive." },
 } as const;

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, exponentialBuckets, Gauge, Histogram, Registry } from "prom-client";
 import type { AlertLevel, LotSummary, OccupancyCounts, RejectReason } from "../../../protocol/src/types.js";
+import { TOKEN_REFUSALS, type WriteAudit } from "../http/writeAudit.js";
 import type { IngestCounters } from "../ingest/counters.js";
 import type { LinkStatus } from "../ingest/mqttLink.js";
 import type { StoreWriter } from "../ingest/writer.js";
@@ -13,6 +14,8 @@ export interface MetricsSources {
   link: { readonly status: LinkStatus };
   /** The lot's counts and alert levels as they are now. */
   summary: () => LotSummary;
+  /** Write routes' token refusals; absent, none are exported. */
+  audit?: Pick<WriteAudit, "refusals">;
   /** Adds the Node.js process metrics (CPU, memory, event loop, GC); default true. */
   processMetrics?: boolean;
 }
@@ -254,7 +257,19 @@ export class GatewayMetrics {
   }
 
   private defineLinks(): void {
-    const { hub, link } = this.sources;
+    const { hub, link, audit } = this.sources;
+    if (audit !== undefined) {
+      new Counter({
+        name: `${PREFIX}api_token_refusals_total`,
+        help: "Write requests refused before their route ran, by reason: writes disabled, token missing or wrong.",
+        labelNames: ["reason"],
+        registers: [this.own],
+        collect() {
+          this.reset();
+          for (const reason of TOKEN_REFUSALS) this.inc({ reason }, audit.refusals[reason]);
+        },
+      });
+    }
     this.gauge("mqtt_connected", "1 while the gateway is connected to the MQTT broker, else 0.", () =>
       link.status.connected ? 1 : 0,
     );

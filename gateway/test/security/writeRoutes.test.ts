@@ -173,6 +173,28 @@ describe("write routes with --api-token, on a real Mosquitto", () => {
     expect((await getJson<Current>(`${gateway.baseUrl}/api/current`)).body.total).toBe(3);
   });
 
+  it("counts refused writes by reason on /metrics", async () => {
+    const refusals = async (): Promise<Record<string, number>> => {
+      const text = await (await fetch(`${gateway.baseUrl}/metrics`)).text();
+      const counts: Record<string, number> = {};
+      for (const [, reason = "", value = ""] of text.matchAll(
+        /^parking_api_token_refusals_total\{reason="(\w+)"\} (\d+)$/gm,
+      )) {
+        counts[reason] = Number(value);
+      }
+      return counts;
+    };
+    const before = await refusals();
+    expect(Object.keys(before).sort()).toEqual(["disabled", "missing", "wrong"]);
+    await call(configUrl(), "PUT", { token: "wrong", body: '{"threshold_cm":150}' });
+    await call(configUrl(), "PUT", { token: "guess", body: '{"threshold_cm":150}' });
+    await call(configUrl(), "PUT", { body: '{"threshold_cm":150}' });
+    const after = await refusals();
+    expect((after.wrong ?? 0) - (before.wrong ?? 0)).toBe(2);
+    expect((after.missing ?? 0) - (before.missing ?? 0)).toBe(1);
+    expect(after.disabled).toBe(before.disabled);
+  });
+
   it("does not read a stranger's body: a bad token with a broken body is still 401", async () => {
     const answer = await call(configUrl(), "PUT", { token: "wrong", body: "{not json" });
     expect(answer.status).toBe(401);

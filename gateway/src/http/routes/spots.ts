@@ -43,7 +43,7 @@ const tokenSecurity = [{ bearerAuth: [] }];
 
 /** Write routes: behind the API token, the only routes that change the lot. */
 export function spotRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const preParsing = requireToken(ctx.apiToken);
+  const preParsing = requireToken(ctx.apiToken, ctx.audit);
 
   app.put<{ Params: SpotParams; Body: NodeConfig }>(
     "/api/spots/:zone/:spot/config",
