@@ -14,7 +14,7 @@ export interface NodeFlags {
   thresholdCm?: string | number;
 }
 
-/** `parking.json` on the node (DESIGN.md, "Firmware"); absent keys take the firmware's defaults. */
+/** `parking.json` on the node (firmware/README.md, "Settings (`parking.json`)"); absent keys take the firmware's defaults. */
 export interface NodeSettings {
   [key: string]: string | number | NodeSettings;
 }

@@ -4,7 +4,7 @@ import { parseTopic } from "./topics.js";
 import type { DecodeResult } from "./types.js";
 import { decodeUtf8, utf8ByteLength } from "./utf8.js";
 
-/** Largest accepted payload, in bytes (DESIGN.md, MQTT contract v1). */
+/** Largest accepted payload, in bytes (README.md, "MQTT topics (contract v1)"). */
 export const MAX_PAYLOAD_BYTES = 512;
 
 function byteLength(payload: string | Uint8Array): number {

@@ -1,5 +1,5 @@
 /**
- * The MQTT contract v1 (shared/DESIGN.md), as types. The firmware bundles this folder, so
+ * The MQTT contract v1 (README.md, "MQTT topics (contract v1)"), as types. The firmware bundles this folder, so
  * everything here must also run on Espruino (see docs/espruino.md): no Map/Set, no spread,
  * no destructuring, no default parameters, no regex quantifiers other than * and +.
  */
@@ -53,7 +53,7 @@ export type DecodeResult = Decoded | Rejection;
 
 export type AlertLevel = "normal" | "high" | "critical";
 
-/** Counts for one zone or the whole lot (DESIGN.md "Counting and alerts"). */
+/** Counts for one zone or the whole lot (README.md, "MQTT topics (contract v1)": alert levels). */
 export interface OccupancyCounts {
   total: number;
   free: number;

@@ -9,7 +9,7 @@ export interface ConfidenceParams {
   marginCm: number;
 }
 
-/** DESIGN.md: a reading is `unknown` when fewer than half the pings are valid. */
+/** A reading is `unknown` when fewer than half the pings are valid. */
 export const MIN_VALID_SHARE = 0.5;
 
 /**

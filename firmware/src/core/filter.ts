@@ -34,7 +34,7 @@ export const OUTLIER_CM = 25;
  */
 export const AIR_C = 20;
 
-/** DESIGN.md: pings at least 60 ms apart, so a ping never hears the previous one's echo. */
+/** Pings at least 60 ms apart, so a ping never hears the previous one's echo. */
 export const PING_GAP_MS = 60;
 
 /**

@@ -182,7 +182,7 @@ describe("classify", () => {
 });
 
 describe("classifierSettings", () => {
-  it("takes the node's threshold, band and cycles, and DESIGN.md's half of the pings", () => {
+  it("takes the node's threshold, band and cycles, and the half of the pings a reading needs", () => {
     expect(classifierSettings(DEFAULT_SETTINGS)).toEqual({
       thresholdCm: 205,
       hysteresisCm: 20,

@@ -48,7 +48,7 @@ export interface SettingSpec {
   max?: number;
 }
 
-/** The table of DESIGN.md "Gateway configuration", plus the gateway's tuning knobs. */
+/** The gateway's settings (README.md, "Settings"), each a flag, an environment variable and a default. */
 export const SETTINGS: readonly SettingSpec[] = [
   {
     key: "mqttUrl",

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { redactUrl, resolveSettings } from "../../src/config/settings.js";
 
 describe("resolveSettings", () => {
-  it("uses DESIGN.md's defaults when nothing is set", () => {
+  it("uses the documented defaults when nothing is set", () => {
     const { settings, errors } = resolveSettings({}, {});
     expect(errors).toEqual([]);
     expect(settings).toMatchObject({
