@@ -51,6 +51,76 @@ export function bundlePath(kind: "min" | "readable"): string {
 
 export type Echo = number | "none" | "throw";
 
+/** What a host build lacks, stubbed for the tests: Storage's `.boot0` (see its header). */
+const DEVICE_STUB = join(REPO_ROOT, "firmware", "test", "espruino", "device.js");
+
+/**
+ * A working folder for one interpreter (its Storage is `espruino.flash` there): the device stub,
+ * and the files the stub reads the echo distance and the Wi-Fi join's outcome from.
+ */
+export interface DeviceFolder {
+  dir: string;
+  setEcho(echo: Echo): void;
+  /** "ok", or "fail <reason>" for a Wi-Fi join that fails. */
+  setWifi(how: string): void;
+}
+
+export function deviceFolder(prefix: string, echo: Echo = 250, wifi = "ok"): DeviceFolder {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  copyFileSync(DEVICE_STUB, join(dir, "device.js"));
+  const write = (name: string, text: string): void => writeFileSync(join(dir, name), `${text}\n`);
+  const folder: DeviceFolder = {
+    dir,
+    setEcho: (value) => write("echo", String(value)),
+    setWifi: (how) => write("wifi", how),
+  };
+  folder.setEcho(echo);
+  folder.setWifi(wifi);
+  return folder;
+}
+
+export interface Launched {
+  proc: ChildProcess;
+  exited: Promise<void>;
+  /** SIGKILL to the process group; resolves once it is gone. */
+  kill(): Promise<void>;
+}
+
+/**
+ * The interpreter, run in `dir` with `args`. It ignores SIGTERM: it runs in a process group of
+ * its own (`detached`), which kill() ends with SIGKILL, under timeout(1) as the backstop should
+ * this process die. stdin stays a pipe held open here: at end of input the host build floods
+ * its input queue.
+ */
+export function launchEspruino(
+  binary: string,
+  args: string[],
+  dir: string,
+  options: { lifetimeS?: number; stderr?: "pipe" | "ignore" } = {},
+): Launched {
+  const proc = spawn("timeout", ["-s", "KILL", String(options.lifetimeS ?? 120), binary, ...args], {
+    cwd: dir,
+    detached: true,
+    stdio: ["pipe", "pipe", options.stderr ?? "pipe"],
+  });
+  proc.stdin?.on("error", () => {});
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  return {
+    proc,
+    exited,
+    kill: async () => {
+      if (proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined) {
+        try {
+          process.kill(-proc.pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+      await exited;
+    },
+  };
+}
+
 export interface NodeOptions {
   build?: EspruinoBuild;
   bundle?: "min" | "readable";
@@ -109,23 +179,12 @@ function setupJs(settings: Record<string, unknown> | undefined, filler: boolean)
 export async function startNode(options: NodeOptions = {}): Promise<EspruinoNode> {
   const build = options.build ?? "x64";
   const binary = espruinoBinary(build);
-  const dir = mkdtempSync(join(tmpdir(), "espruino-node-"));
-  copyFileSync(join(REPO_ROOT, "firmware", "test", "espruino", "device.js"), join(dir, "device.js"));
+  const folder = deviceFolder("espruino-node-", options.echo, options.wifi);
+  const { dir } = folder;
   copyFileSync(bundlePath(options.bundle ?? "min"), join(dir, "bundle.js"));
   if (options.freeJsVars !== undefined) writeFileSync(join(dir, "filler.js"), fillerJs(options.freeJsVars));
   writeFileSync(join(dir, "setup.js"), setupJs(options.settings, options.freeJsVars !== undefined));
-  const write = (name: string, text: string): void => writeFileSync(join(dir, name), `${text}\n`);
-  write("echo", String(options.echo ?? 250));
-  write("wifi", options.wifi ?? "ok");
-
-  // timeout(1) is the backstop if this process dies; `detached` puts both in one process group
-  // that kill() ends with SIGKILL (the interpreter ignores SIGTERM).
-  const lifetime = String(options.lifetimeS ?? 120);
-  const proc: ChildProcess = spawn("timeout", ["-s", "KILL", lifetime, binary, "setup.js"], {
-    cwd: dir,
-    detached: true,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const { proc, exited, kill } = launchEspruino(binary, ["setup.js"], dir, { lifetimeS: options.lifetimeS });
   const lines: string[] = [];
   let partial = "";
   let raw = "";
@@ -145,19 +204,6 @@ export async function startNode(options: NodeOptions = {}): Promise<EspruinoNode
   };
   proc.stdout?.on("data", onOutput);
   proc.stderr?.on("data", onOutput);
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  proc.stdin?.on("error", () => {});
-
-  const kill = async (): Promise<void> => {
-    if (proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined) {
-      try {
-        process.kill(-proc.pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
-    await exited;
-  };
 
   const waitForLine = (match: RegExp, timeoutMs = 10_000, from = 0): Promise<string> =>
     new Promise((resolve, reject) => {
@@ -197,8 +243,8 @@ export async function startNode(options: NodeOptions = {}): Promise<EspruinoNode
     lines,
     raw: () => raw,
     waitForLine,
-    setEcho: (echo) => write("echo", String(echo)),
-    setWifi: (how) => write("wifi", how),
+    setEcho: folder.setEcho,
+    setWifi: folder.setWifi,
     type: (line) => {
       proc.stdin?.write(`${line}\n`);
     },

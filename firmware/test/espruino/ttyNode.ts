@@ -1,10 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SerialPort } from "serialport";
-import { espruinoBinary } from "../../../testkit/espruino.js";
-import { REPO_ROOT } from "../../../testkit/paths.js";
+import { deviceFolder, espruinoBinary, launchEspruino } from "../../../testkit/espruino.js";
 import { type Cable, plugIn, removeDir } from "../tools/pty.js";
 
 /**
@@ -35,11 +32,7 @@ const BYTES_PER_TICK = 48;
 
 export async function startTtyNode(echoCm = 250): Promise<TtyNode> {
   const binary = espruinoBinary("x64");
-  const dir = mkdtempSync(join(tmpdir(), "espruino-tty-"));
-  copyFileSync(join(REPO_ROOT, "firmware", "test", "espruino", "device.js"), join(dir, "device.js"));
-  const setEcho = (cm: number): void => writeFileSync(join(dir, "echo"), `${cm}\n`);
-  setEcho(echoCm);
-  writeFileSync(join(dir, "wifi"), "ok\n");
+  const { dir, setEcho } = deviceFolder("espruino-tty-", echoCm);
   await prepareStorage(binary, dir);
 
   const cable = await plugIn();
@@ -89,7 +82,7 @@ async function prepareStorage(binary: string, dir: string): Promise<void> {
     join(dir, "setup.js"),
     'require("Storage").write(".boot0",require("fs").readFileSync("device.js"));print("STORAGE READY");\n',
   );
-  const run = launch(binary, ["setup.js"], dir);
+  const run = launchEspruino(binary, ["setup.js"], dir, { lifetimeS: LIFETIME_S, stderr: "ignore" });
   let printed = "";
   run.proc.stdout?.on("data", (chunk: Buffer) => {
     printed += chunk.toString("latin1");
@@ -119,7 +112,7 @@ function startInterpreter(
   device: SerialPort,
   record: (text: string) => void,
 ): Interpreter {
-  const run = launch(binary, [], dir);
+  const run = launchEspruino(binary, [], dir, { lifetimeS: LIFETIME_S, stderr: "ignore" });
   run.proc.stdout?.on("data", (chunk: Buffer) => {
     record(chunk.toString("latin1"));
     device.write(chunk);
@@ -152,40 +145,6 @@ function startInterpreter(
       if (pump !== undefined) clearInterval(pump);
       pump = undefined;
       await run.kill();
-    },
-  };
-}
-
-interface Launched {
-  proc: ChildProcess;
-  exited: Promise<void>;
-  kill(): Promise<void>;
-}
-
-/**
- * The host build ignores SIGTERM: it runs in a process group of its own, under timeout(1) as the
- * backstop should this process die, and kill() sends the group SIGKILL.
- */
-function launch(binary: string, args: string[], dir: string): Launched {
-  const proc = spawn("timeout", ["-s", "KILL", String(LIFETIME_S), binary, ...args], {
-    cwd: dir,
-    detached: true,
-    stdio: ["pipe", "pipe", "ignore"],
-  });
-  proc.stdin?.on("error", () => {});
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  return {
-    proc,
-    exited,
-    kill: async () => {
-      if (proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined) {
-        try {
-          process.kill(-proc.pid, "SIGKILL");
-        } catch {
-          // Already gone.
-        }
-      }
-      await exited;
     },
   };
 }
