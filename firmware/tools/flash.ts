@@ -1,8 +1,6 @@
-import { publishedReport } from "../../protocol/src/console.js";
-import { decode } from "../../protocol/src/decode.js";
+import { decodeConsoleLine } from "../../protocol/src/console.js";
 import type { Decoded } from "../../protocol/src/index.js";
-import { decodeSerialLine } from "../../protocol/src/serial.js";
-import { reportTopic } from "../../protocol/src/topics.js";
+import { DEFAULT_TOPIC_ROOT, reportTopic } from "../../protocol/src/topics.js";
 import { readBundle } from "./bundle.js";
 import { byteStringLiteral, chunkForLiterals, crc32, deviceChecksumJs } from "./encode.js";
 import { ToolError } from "./errors.js";
@@ -63,7 +61,6 @@ export interface FlashResult {
 
 export const BOOT_FILE = ".bootcde";
 export const SETTINGS_FILE = "parking.json";
-const DEFAULT_TOPIC_ROOT = "parking";
 
 /** Flash writes are slow; a chunk of this many bytes keeps each write short, and a retry cheap. */
 const CHUNK_BYTES = 512;
@@ -296,17 +293,10 @@ async function firstReport(
 }
 
 function spotReport(line: string, root: string, topic: string): SpotReportLine | undefined {
-  if (line.startsWith("{")) {
-    const decoded = decodeSerialLine(root, line);
-    if (decoded.kind === "report" && reportTopic(root, decoded.zone, decoded.spot) === topic) {
-      return { ...decoded, line, via: "serial" };
-    }
-    return undefined;
-  }
-  const published = publishedReport(line);
-  if (published?.topic !== topic) return undefined;
-  const decoded = decode(root, published.topic, published.payload);
-  return decoded.kind === "report" ? { ...decoded, line, via: "mqtt" } : undefined;
+  const decoded = decodeConsoleLine(line, root);
+  if (decoded === null || decoded.result.kind !== "report") return undefined;
+  const { result, via } = decoded;
+  return reportTopic(root, result.zone, result.spot) === topic ? { ...result, line, via } : undefined;
 }
 
 function hex(n: number): string {

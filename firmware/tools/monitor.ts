@@ -1,8 +1,6 @@
 import { ReadlineParser } from "@serialport/parser-readline";
 import type { SerialPort } from "serialport";
-import { consoleLine, publishedReport } from "../../protocol/src/console.js";
-import { decode } from "../../protocol/src/decode.js";
-import { decodeSerialLine } from "../../protocol/src/serial.js";
+import { consoleLine, decodeConsoleLine } from "../../protocol/src/console.js";
 import type { DecodeResult } from "../../protocol/src/types.js";
 import { closeSerial, openSerial } from "./serial.js";
 
@@ -25,14 +23,9 @@ export interface MonitorIo {
  * else. `line` is as a terminal shows it (consoleLine).
  */
 export function formatLine(line: string, now: Date): string {
-  const published = publishedReport(line);
-  if (published) {
-    // The topic root is whatever comes before <zone>/<spot>; the monitor is not told it.
-    const root = published.topic.split("/").slice(0, -2).join("/");
-    return describe(line, decode(root, published.topic, published.payload), now, ", on MQTT");
-  }
-  if (line.startsWith("{")) return describe(line, decodeSerialLine("parking", line), now, "");
-  return line;
+  const decoded = decodeConsoleLine(line);
+  if (decoded === null) return line;
+  return describe(line, decoded.result, now, decoded.via === "mqtt" ? ", on MQTT" : "");
 }
 
 function describe(line: string, decoded: DecodeResult, now: Date, suffix: string): string {

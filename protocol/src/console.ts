@@ -8,6 +8,11 @@
  * what the terminal does, or it sees `>` and escape codes before the `{`.
  */
 
+import { decode } from "./decode.js";
+import { decodeSerialLine } from "./serial.js";
+import { DEFAULT_TOPIC_ROOT } from "./topics.js";
+import type { DecodeResult } from "./types.js";
+
 const ESC = "\x1B";
 
 /**
@@ -79,4 +84,22 @@ export function publishedReport(line: string): { topic: string; payload: string 
   const space = rest.indexOf(" ");
   if (space <= 0 || rest.charAt(space + 1) !== "{") return undefined;
   return { topic: rest.slice(0, space), payload: rest.slice(space + 1) };
+}
+
+/**
+ * A report a node printed on its console, decoded as the gateway would: a serial-fallback JSON
+ * line (`via` serial), or the note of one it published (`via` mqtt); null for any other line.
+ * `root` is the node's topic root; without it a published report's root is read off its topic.
+ */
+export function decodeConsoleLine(
+  line: string,
+  root?: string,
+): { result: DecodeResult; via: "serial" | "mqtt" } | null {
+  if (line.startsWith("{"))
+    return { result: decodeSerialLine(root ?? DEFAULT_TOPIC_ROOT, line), via: "serial" };
+  const published = publishedReport(line);
+  if (published === undefined) return null;
+  // The root is whatever comes before <zone>/<spot>.
+  const topicRoot = root ?? published.topic.split("/").slice(0, -2).join("/");
+  return { result: decode(topicRoot, published.topic, published.payload), via: "mqtt" };
 }

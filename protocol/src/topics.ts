@@ -9,6 +9,9 @@ export type ParsedTopic =
   | { kind: "ignored" }
   | Rejection;
 
+/** The topic root nodes, the gateway and the tools use unless told otherwise. */
+export const DEFAULT_TOPIC_ROOT = "parking";
+
 // Builders do not validate: ids are checked once, where configuration is loaded.
 
 export function reportTopic(root: string, zone: string, spot: string): string {

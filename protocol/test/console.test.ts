@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { consoleLine, MQTT_REPORT_PREFIX, publishedReport } from "../src/console.js";
+import { consoleLine, decodeConsoleLine, MQTT_REPORT_PREFIX, publishedReport } from "../src/console.js";
 import { decodeSerialLine } from "../src/serial.js";
 
 const REPORT = '{"zone":"A","spot":"12","status":"free","confidence":0.93}';
@@ -65,5 +65,27 @@ describe("publishedReport", () => {
     expect(publishedReport("MQTT parking/A/12")).toBeUndefined();
     expect(publishedReport("MQTT  {}")).toBeUndefined();
     expect(publishedReport("mqtt parking/A/12 {}")).toBeUndefined();
+  });
+});
+
+describe("decodeConsoleLine", () => {
+  const PAYLOAD = '{"status":"occupied","confidence":0.9,"seq":3}';
+
+  it("decodes a serial-fallback line and a published report as the gateway would", () => {
+    expect(decodeConsoleLine(REPORT)).toMatchObject({
+      via: "serial",
+      result: { kind: "report", zone: "A", spot: "12", report: { status: "free" } },
+    });
+    expect(decodeConsoleLine(`MQTT site/lyon/parking/B/7 ${PAYLOAD}`)).toMatchObject({
+      via: "mqtt",
+      result: { kind: "report", zone: "B", spot: "7", report: { seq: 3 } },
+    });
+    expect(decodeConsoleLine(`MQTT lot/B/7 ${PAYLOAD}`, "lot")).toMatchObject({ via: "mqtt" });
+  });
+
+  it("says why a report line is not a valid report, and is null for any other line", () => {
+    expect(decodeConsoleLine('{"zone":"A"}')?.result.kind).toBe("rejected");
+    expect(decodeConsoleLine("MQTT: connected to 10.0.0.1:1883.")).toBeNull();
+    expect(decodeConsoleLine("Calibrating: keep the spot empty for 10 s.")).toBeNull();
   });
 });

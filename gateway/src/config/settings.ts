@@ -1,4 +1,4 @@
-import { isValidTopicRoot } from "../../../protocol/src/topics.js";
+import { DEFAULT_TOPIC_ROOT, isValidTopicRoot } from "../../../protocol/src/topics.js";
 
 /** Every gateway setting, resolved: flags over environment over defaults. */
 export interface GatewaySettings {
@@ -123,7 +123,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     flag: "--topic-root",
     env: "PARKING_TOPIC_ROOT",
     kind: "string",
-    default: "parking",
+    default: DEFAULT_TOPIC_ROOT,
     description: "Root of every MQTT topic.",
   },
   {
