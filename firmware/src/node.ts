@@ -16,6 +16,7 @@ import { deepSleep, globals, net, pin } from "./device/espruino.js";
 import { measure, ranger } from "./device/ranger.js";
 import { isObject, loadSettings, mergeSettings, saveSettings } from "./device/settingsStore.js";
 import { joinWifi } from "./device/wifi.js";
+import { describeError } from "./errors.js";
 import { MqttClient } from "./mqtt/index.js";
 import { createReporter, type SpotState } from "./reporter.js";
 
@@ -33,10 +34,6 @@ const MQTT_FIRST_RETRY_S = 5;
 const NO_IDENTITY_REPEAT_MS = 60000;
 
 const log = (line: string): void => console.log(line);
-
-function describe(e: unknown): string {
-  return isObject(e) && typeof e.message === "string" ? e.message : String(e);
-}
 
 /**
  * The node: settings, then Wi-Fi, MQTT and the measuring loop. Each cycle's K pings go through
@@ -96,7 +93,7 @@ export function startNode(): void {
   /** A pulse that threw: said once when it starts and once when it stops, not every cycle. */
   const noteFaults = (faults: number, fault: unknown): void => {
     if (faults > 0 && !faulty)
-      log(`Ranger: the trigger pulse failed (${describe(fault)}); measuring goes on.`);
+      log(`Ranger: the trigger pulse failed (${describeError(fault)}); measuring goes on.`);
     else if (faults === 0 && faulty) log("Ranger: trigger pulses work again.");
     faulty = faults > 0;
   };
@@ -207,7 +204,7 @@ export function startNode(): void {
       try {
         decide(echoes);
       } catch (e) {
-        log(`Cycle failed: ${describe(e)}.`);
+        log(`Cycle failed: ${describeError(e)}.`);
       }
       if (s.batteryMode) sleepWhenSent();
     });

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { decodeConsoleLine } from "../../protocol/src/console.js";
 import type { Decoded } from "../../protocol/src/index.js";
 import { DEFAULT_TOPIC_ROOT, reportTopic } from "../../protocol/src/topics.js";
@@ -144,7 +145,7 @@ async function bluetoothOff(repl: EspruinoRepl, io: FlashIo, restartMs: number):
     "Turning Bluetooth off: the node does not use it, and without it the ESP32 has about 1,800 more JsVars (--keep-ble leaves it on). The board restarts.",
   );
   repl.send("ESP32.enableBLE(false)");
-  await new Promise((resolve) => setTimeout(resolve, restartMs));
+  await delay(restartMs);
   await repl.interrupt();
   const still = await repl.exec("print(ESP32.getState().BLE)", "checking that Bluetooth is off");
   if (still !== "false") {

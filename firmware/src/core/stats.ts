@@ -4,7 +4,7 @@ export function sortedAscending(values: number[]): number[] {
 }
 
 /** Median of an ascending, non-empty array; the mean of the middle two for an even count. */
-export function medianOfSorted(sorted: number[]): number {
+export function medianOfSorted(sorted: ArrayLike<number>): number {
   const mid = Math.floor(sorted.length / 2);
   const upper = sorted[mid] as number;
   return sorted.length % 2 === 1 ? upper : ((sorted[mid - 1] as number) + upper) / 2;
@@ -19,8 +19,5 @@ export function medianAbsoluteDeviation(values: number[], center: number): numbe
 
 /** Median of a non-empty typed array, which it sorts in place (numerically, as typed arrays sort). */
 export function medianInPlace(values: Float64Array | Float32Array): number {
-  values.sort();
-  const mid = Math.floor(values.length / 2);
-  const upper = values[mid] as number;
-  return values.length % 2 === 1 ? upper : ((values[mid - 1] as number) + upper) / 2;
+  return medianOfSorted(values.sort());
 }

@@ -1,3 +1,4 @@
+import { describeError } from "../errors.js";
 import {
   DISCONNECT,
   encodeConnect,
@@ -92,13 +93,6 @@ function cancel(t: Timer | undefined): undefined {
   // Espruino's clearTimeout() without an id stops every timer of the program.
   if (t !== undefined) clearTimeout(t);
   return undefined;
-}
-
-function describe(e: unknown): string {
-  if (typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string") {
-    return (e as { message: string }).message;
-  }
-  return e === undefined ? "no detail" : String(e);
 }
 
 function settle(o: MqttOptions): Settings {
@@ -239,7 +233,7 @@ export class MqttClient {
         if (gen === this.gen) this.sendConnect();
       });
     } catch (e) {
-      this.onDisconnect(`cannot connect: ${describe(e)}`);
+      this.onDisconnect(`cannot connect: ${describeError(e)}`);
       this.scheduleRetry();
       return;
     }
@@ -251,7 +245,7 @@ export class MqttClient {
       if (gen === this.gen) this.drop("connection closed");
     });
     s.on("error", (e?: unknown) => {
-      if (gen === this.gen) this.drop(`socket error: ${describe(e)}`);
+      if (gen === this.gen) this.drop(`socket error: ${describeError(e)}`);
     });
     this.connectTimer = setTimeout(() => {
       this.connectTimer = undefined;
