@@ -30,16 +30,10 @@ export class WriteAudit {
 
   refused(reason: TokenRefusal, request: FastifyRequest): void {
     this.refusals[reason] += 1;
-    const suppressed = this.refusalLog.admit(this.now());
-    if (suppressed === null) return;
+    const limited = this.refusalLog.fields(this.now());
+    if (limited === null) return;
     this.logger.warn(
-      {
-        client: request.ip,
-        method: request.method,
-        url: request.url,
-        reason,
-        ...(suppressed > 0 ? { suppressedSinceLast: suppressed } : {}),
-      },
+      { client: request.ip, method: request.method, url: request.url, reason, ...limited },
       `write refused (${reason} token) from ${request.ip}: ${request.method} ${request.url}`,
     );
   }

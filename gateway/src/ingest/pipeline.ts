@@ -138,10 +138,10 @@ export class IngestPipeline {
     source: IngestSource,
     now: number,
   ): void {
-    const dropped = this.dropLog.admit(now);
-    if (dropped === null) return;
+    const limited = this.dropLog.fields(now);
+    if (limited === null) return;
     this.deps.logger.info(
-      { zone, spot, outcome, source, ...(dropped > 0 ? { suppressedSinceLast: dropped } : {}) },
+      { zone, spot, outcome, source, ...limited },
       `report for ${zone}/${spot} not stored, ${outcome}: ${why}`,
     );
   }
@@ -153,15 +153,10 @@ export class IngestPipeline {
     source: IngestSource,
     now: number,
   ): void {
-    const dropped = this.rejectLog.admit(now);
-    if (dropped === null) return;
+    const limited = this.rejectLog.fields(now);
+    if (limited === null) return;
     this.deps.logger.warn(
-      {
-        topic: topic.slice(0, 200),
-        reason,
-        source,
-        ...(dropped > 0 ? { suppressedSinceLast: dropped } : {}),
-      },
+      { topic: topic.slice(0, 200), reason, source, ...limited },
       `rejected message: ${detail}`,
     );
   }

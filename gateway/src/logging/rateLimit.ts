@@ -28,4 +28,14 @@ export class LogRateLimiter {
     this.suppressed = 0;
     return dropped;
   }
+
+  /**
+   * For a log line about to be written: null to drop it, else the fields to add to it, which
+   * carry how many were held back since the last line that passed.
+   */
+  fields(now: number): { suppressedSinceLast?: number } | null {
+    const dropped = this.admit(now);
+    if (dropped === null) return null;
+    return dropped > 0 ? { suppressedSinceLast: dropped } : {};
+  }
 }

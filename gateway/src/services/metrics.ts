@@ -113,6 +113,25 @@ export class GatewayMetrics {
     });
   }
 
+  /** A counter per reason, every reason exported from the start (at 0), so rate() works from its first. */
+  private counterByReason<R extends string>(
+    name: string,
+    help: string,
+    reasons: readonly R[],
+    read: (reason: R) => number,
+  ): void {
+    new Counter({
+      name: PREFIX + name,
+      help,
+      labelNames: ["reason"],
+      registers: [this.own],
+      collect() {
+        this.reset();
+        for (const reason of reasons) this.inc({ reason }, read(reason));
+      },
+    });
+  }
+
   private gauge(name: string, help: string, read: () => number): void {
     new Gauge({
       name: PREFIX + name,
@@ -151,16 +170,12 @@ export class GatewayMetrics {
       "Messages on topics that are not a node's to publish (config, summary, alerts, gateway).",
       () => counters.ignored,
     );
-    new Counter({
-      name: `${PREFIX}reports_rejected_total`,
-      help: "Messages rejected by the decoder, by reason; never stored.",
-      labelNames: ["reason"],
-      registers: [this.own],
-      collect() {
-        this.reset();
-        for (const reason of REJECT_REASONS) this.inc({ reason }, counters.rejected[reason] ?? 0);
-      },
-    });
+    this.counterByReason(
+      "reports_rejected_total",
+      "Messages rejected by the decoder, by reason; never stored.",
+      REJECT_REASONS,
+      (reason) => counters.rejected[reason] ?? 0,
+    );
     this.gauge(
       "last_message_timestamp_seconds",
       "When the last message reached the ingest pipeline, Unix time; 0 before the first one.",
@@ -259,16 +274,12 @@ export class GatewayMetrics {
   private defineLinks(): void {
     const { hub, link, audit } = this.sources;
     if (audit !== undefined) {
-      new Counter({
-        name: `${PREFIX}api_token_refusals_total`,
-        help: "Write requests refused before their route ran, by reason: writes disabled, token missing or wrong.",
-        labelNames: ["reason"],
-        registers: [this.own],
-        collect() {
-          this.reset();
-          for (const reason of TOKEN_REFUSALS) this.inc({ reason }, audit.refusals[reason]);
-        },
-      });
+      this.counterByReason(
+        "api_token_refusals_total",
+        "Write requests refused before their route ran, by reason: writes disabled, token missing or wrong.",
+        TOKEN_REFUSALS,
+        (reason) => audit.refusals[reason],
+      );
     }
     this.gauge("mqtt_connected", "1 while the gateway is connected to the MQTT broker, else 0.", () =>
       link.status.connected ? 1 : 0,
