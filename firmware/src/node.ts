@@ -77,6 +77,7 @@ export function startNode(): void {
       if (client !== undefined) client.publish(t, payload, { qos: 1, retain: true });
     },
     print: log,
+    note: log,
     now: () => Math.floor(Date.now()),
     uptimeS: () => (Date.now() - started) / 1000,
     rssi: () => network.rssi(),

@@ -23,8 +23,13 @@ export interface ReporterDeps {
   connected(): boolean;
   /** QoS 1, retained. */
   publish(topic: string, payload: string): void;
-  /** One line on the USB console. */
+  /** One report as a line on the USB console: the serial fallback. */
   print(line: string): void;
+  /**
+   * A console line that is no report: the note of one published on MQTT, so the console shows
+   * the node is up (`parking flash` waits for it, `parking monitor` formats it).
+   */
+  note(line: string): void;
   /** Whole epoch milliseconds (Espruino's Date.now() has a fraction). */
   now(): number;
   uptimeS(): number;
@@ -74,9 +79,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
         const topic = reportTopic(deps.topicRoot, deps.zone, deps.spot);
         const payload = encodeReport(report, extra);
         deps.publish(topic, payload);
-        // So the console shows the node is up when its reports go to the broker, not to serial:
-        // `parking flash` waits for this line, `parking monitor` formats it.
-        deps.print(`${MQTT_REPORT_PREFIX}${topic} ${payload}`);
+        deps.note(`${MQTT_REPORT_PREFIX}${topic} ${payload}`);
       } else {
         deps.print(encodeReport(report, Object.assign({ zone: deps.zone, spot: deps.spot }, extra)));
       }

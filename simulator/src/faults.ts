@@ -1,4 +1,3 @@
-import { MQTT_REPORT_PREFIX } from "../../protocol/src/console.js";
 import type { Random } from "./random.js";
 import type { NodeUplink } from "./sensorNode.js";
 
@@ -149,11 +148,6 @@ export class DeliveryFaults {
       connected: () => uplink.connected(),
       publish: deliver,
       print: (line) => {
-        // The console's note of a report sent on MQTT is no serial report: no fault applies.
-        if (line.startsWith(MQTT_REPORT_PREFIX)) {
-          uplink.print(line);
-          return;
-        }
         // On serial the same faults mangle or repeat a line.
         const u = random.next();
         if (u < rates.malformed) {

@@ -101,6 +101,8 @@ export class SensorNode {
       connected: () => uplink.connected(),
       publish: (topic, payload) => uplink.publish(topic, payload),
       print: (line) => uplink.print(line),
+      // A simulated node has no console for its notes; its reports still go to serial.
+      note: () => {},
       // Whole milliseconds, as a node's clock gives; the scheduler's times are fractional.
       now: () => Math.round(this.simNow() + this.clockSkewMs),
       uptimeS: () => (this.simNow() - this.bootedAt) / 1000,

@@ -19,6 +19,7 @@ function deps(overrides: Partial<ReporterDeps> = {}): ReporterDeps & Sent {
       connected: () => true,
       publish: (topic: string, payload: string) => sent.published.push({ topic, payload }),
       print: (line: string) => sent.printed.push(line),
+      note: (line: string) => sent.printed.push(line),
       now: () => CLOCK_SET,
       uptimeS: () => 12.4,
       rssi: () => -61,
