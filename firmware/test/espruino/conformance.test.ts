@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { consoleLine } from "../../../protocol/src/console.js";
-import { bundlePath, type EspruinoNode, startNode } from "../../../testkit/espruino.js";
+import { bundlePath } from "../../../testkit/espruino.js";
 import { EspruinoSandbox } from "../../sandbox/espruinoSandbox.js";
-import { type Broker, startBroker } from "./broker.js";
+import { type Broker, espruinoRig } from "./broker.js";
 
 /**
  * The simulator runs many firmware nodes in the node:vm sandbox; the real interpreter is the
@@ -45,13 +45,11 @@ function firmwareLines(lines: string[]): string[] {
     .map(timeless);
 }
 
+const rig = espruinoRig();
 let broker: Broker;
 
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(async () => {
-  await broker.close();
+beforeAll(() => {
+  broker = rig.broker();
 });
 
 function settings(spot: string): Record<string, unknown> {
@@ -96,21 +94,17 @@ async function scenario(
 }
 
 async function onInterpreter(spot: string): Promise<Run> {
-  const node: EspruinoNode = await startNode({ settings: settings(spot), echo: FLOOR_CM });
-  try {
-    return await scenario(spot, {
-      park: (cm) => node.setEcho(cm),
-      lines: () => node.lines,
-      raw: () => node.raw(),
-      stored: async () => {
-        const from = node.lines.length;
-        node.type('print(require("Storage").read("parking.json"))');
-        return node.waitForLine(/^\{.*threshold_cm:150/, 5_000, from);
-      },
-    });
-  } finally {
-    await node.dispose();
-  }
+  const node = await rig.node({ settings: settings(spot), echo: FLOOR_CM });
+  return scenario(spot, {
+    park: (cm) => node.setEcho(cm),
+    lines: () => node.lines,
+    raw: () => node.raw(),
+    stored: async () => {
+      const from = node.lines.length;
+      node.type('print(require("Storage").read("parking.json"))');
+      return node.waitForLine(/^\{.*threshold_cm:150/, 5_000, from);
+    },
+  });
 }
 
 async function inSandbox(spot: string): Promise<Run> {
